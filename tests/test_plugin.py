@@ -1,0 +1,183 @@
+"""Plugin lifecycle, toolbox metadata, and how analysts run the tools:
+the modeler, loading styled results, and qgis_process."""
+import configparser
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication
+
+from tests.conftest import DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGIN = ROOT / "regional_resilience"
+
+
+def run_python(code, env=None):
+    """Run ``code`` in a fresh interpreter of this venv, from the repo root."""
+    full_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_core_imports_without_qgis():
+    proc = run_python("""
+        import sys, pkgutil, importlib
+        sys.modules['qgis'] = None  # any 'import qgis' now fails
+        import regional_resilience.core as core
+        names = [m.name for m in pkgutil.iter_modules(core.__path__)]
+        for name in names:
+            importlib.import_module('regional_resilience.core.' + name)
+        heavy = [m for m in ('geopandas', 'libpysal', 'esda', 'pandas') if m in sys.modules]
+        assert not heavy, heavy
+        print(len(names), 'core modules')
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert "core modules" in proc.stdout
+
+
+def test_plugin_loads_and_unloads_without_geopandas():
+    proc = run_python("""
+        import sys
+        from qgis.core import QgsApplication
+        app = QgsApplication([], False); app.initQgis()
+        import regional_resilience
+        plugin = regional_resilience.classFactory(None)
+        plugin.initProcessing()
+        reg = QgsApplication.processingRegistry()
+        prov = reg.providerById('regional_resilience')
+        assert prov is not None and len(prov.algorithms()) >= 3
+        for mod in ('geopandas', 'pyogrio', 'libpysal', 'esda'):
+            assert mod not in sys.modules, mod + ' was imported by the plugin'
+        plugin.unload()
+        assert reg.providerById('regional_resilience') is None
+        print('ok')
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok" in proc.stdout
+
+
+def test_metadata():
+    meta = configparser.ConfigParser()
+    meta.read(PLUGIN / "metadata.txt")
+    general = meta["general"]
+    assert general["qgisMinimumVersion"] == "3.22"
+    assert general["hasProcessingProvider"] == "yes"
+    assert (PLUGIN / general["icon"]).exists()
+
+
+def test_every_algorithm_is_documented(provider):
+    algs = provider.algorithms()
+    assert {a.name() for a in algs} >= {"buildweights", "globalmoran", "localmoran"}
+    for alg in algs:
+        assert alg.name() == alg.name().lower() and " " not in alg.name()
+        assert alg.groupId() == alg.groupId().lower()
+        assert len(alg.shortHelpString()) > 200, alg.name()
+        assert type(alg.createInstance()) is type(alg)
+        for param in alg.parameterDefinitions():
+            if param.isDestination():
+                continue
+            assert param.help(), f"{alg.name()}: parameter {param.name()} has no help"
+
+
+def test_results_load_styled(provider, tmp_path):
+    import processing
+    from qgis.core import QgsProject
+
+    out = tmp_path / "lisa.gpkg"
+    processing.runAndLoadResults("regional_resilience:localmoran", {
+        "INPUT": str(DATA / "mexico.gpkg"), "FIELDS": ["PCGDP1940", "PCGDP2000"],
+        "PERMUTATIONS": 99, "OUTPUT": str(out), "SUMMARY": "TEMPORARY_OUTPUT"})
+    project = QgsProject.instance()
+    layers = [lyr for lyr in project.mapLayers().values() if lyr.source().startswith(str(out))]
+    assert len(layers) == 1
+    lyr = layers[0]
+    renderer = lyr.renderer()
+    assert renderer.type() == "categorizedSymbol"
+    assert renderer.classAttribute() == "lisa_cl_2000"
+    labels = [c.label() for c in renderer.categories()]
+    assert labels[:5] == ["Not significant", "High-High", "Low-High", "Low-Low", "High-Low"]
+    colors = {c.label(): c.symbol().color().name() for c in renderer.categories()}
+    assert colors["High-High"] == "#ff0000" and colors["Low-Low"] == "#0000ff"
+    styles = lyr.styleManager().styles()
+    assert "LISA lisa_cl_1940" in styles and "LISA lisa_cl_2000" in styles
+    project.removeAllMapLayers()
+
+
+def test_runs_in_a_model(provider, tmp_path):
+    """Build weights -> LISA with the weights file, chained in a model."""
+    import processing
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterVectorLayer,
+    )
+
+    model = QgsProcessingModelAlgorithm("lisa chain", "tests")
+    model.addModelParameter(QgsProcessingParameterVectorLayer("layer", "layer"),
+                            QgsProcessingModelParameter("layer"))
+    weights = QgsProcessingModelChildAlgorithm("regional_resilience:buildweights")
+    weights.setChildId("weights")
+    weights.addParameterSources("INPUT", [QgsProcessingModelChildParameterSource.fromModelParameter("layer")])
+    weights.addParameterSources("ID_FIELD", [QgsProcessingModelChildParameterSource.fromStaticValue("POLY_ID")])
+    weights.addParameterSources("WEIGHTS_OUTPUT", [QgsProcessingModelChildParameterSource.fromStaticValue(
+        str(tmp_path / "mx.gal"))])
+    model.addChildAlgorithm(weights)
+    lisa = QgsProcessingModelChildAlgorithm("regional_resilience:localmoran")
+    lisa.setChildId("lisa")
+    lisa.addParameterSources("INPUT", [QgsProcessingModelChildParameterSource.fromModelParameter("layer")])
+    lisa.addParameterSources("ID_FIELD", [QgsProcessingModelChildParameterSource.fromStaticValue("POLY_ID")])
+    lisa.addParameterSources("FIELDS", [QgsProcessingModelChildParameterSource.fromStaticValue(["PCGDP2000"])])
+    lisa.addParameterSources("WEIGHTS", [QgsProcessingModelChildParameterSource.fromStaticValue(4)])
+    lisa.addParameterSources("WEIGHTS_FILE", [
+        QgsProcessingModelChildParameterSource.fromChildOutput("weights", "WEIGHTS_OUTPUT")])
+    out = QgsProcessingModelOutput("lisa_map")
+    out.setChildOutputName("OUTPUT")
+    out.setChildId("lisa")
+    lisa.setModelOutputs({"lisa_map": out})
+    model.addChildAlgorithm(lisa)
+    results = processing.run(model, {"layer": str(DATA / "mexico.gpkg"),
+                                     "lisa:lisa_map": str(tmp_path / "model_out.gpkg")})
+    from tests.helpers import column, layer
+
+    out_layer = layer(results["lisa:lisa_map"])
+    direct, _ = None, None
+    direct = processing.run("regional_resilience:localmoran", {
+        "INPUT": str(DATA / "mexico.gpkg"), "FIELDS": ["PCGDP2000"],
+        "OUTPUT": "TEMPORARY_OUTPUT", "SUMMARY": "TEMPORARY_OUTPUT"})
+    assert (column(out_layer, "lisa_p_2000") == column(direct["OUTPUT"], "lisa_p_2000")).all()
+
+
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+
+
+@pytest.mark.skipif(not os.path.exists(QGIS_PROCESS), reason="qgis_process.bin not installed")
+def test_qgis_process(tmp_path):
+    """As an analyst scripts it: enable the plugin, then run an algorithm."""
+    profile = tmp_path / "home"
+    plugins = profile / ".local/share/QGIS/QGIS3/profiles/default/python/plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "regional_resilience").symlink_to(PLUGIN)
+    env = dict(os.environ, HOME=str(profile), QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=os.pathsep.join(p for p in sys.path if "site-packages" in p))
+    enable = subprocess.run([QGIS_PROCESS, "plugins", "enable", "regional_resilience"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert enable.returncode == 0, enable.stdout + enable.stderr
+    out = tmp_path / "lisa.gpkg"
+    proc = subprocess.run([QGIS_PROCESS, "run", "regional_resilience:localmoran", "--",
+                           f"INPUT={DATA / 'mexico.gpkg'}", "FIELDS=PCGDP1940", "FIELDS=PCGDP2000",
+                           "PERMUTATIONS=99", f"OUTPUT={out}", "SUMMARY=TEMPORARY_OUTPUT"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert out.exists()
+    from tests.helpers import layer
+
+    lyr = layer(out)
+    assert lyr.fields().lookupField("lisa_cl_2000") >= 0 and lyr.featureCount() == 32
