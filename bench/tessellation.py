@@ -67,24 +67,23 @@ def write_gpkg(path, n, seed=0):
         QgsCoordinateReferenceSystem,
         QgsCoordinateTransformContext,
         QgsFeature,
-        QgsField,
         QgsFields,
         QgsGeometry,
         QgsVectorFileWriter,
-        QgsWkbTypes,
     )
-    from qgis.PyQt.QtCore import QVariant
+
+    from regional_resilience import compat
 
     rings, pts = cells(n, seed)
     vals = values(pts)
     fields = QgsFields()
-    fields.append(QgsField("rid", QVariant.Int))
+    fields.append(compat.make_field("rid", "int"))
     for p in PERIODS:
-        fields.append(QgsField(f"v{p}", QVariant.Double))
+        fields.append(compat.make_field(f"v{p}", "double"))
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = "cells"
-    writer = QgsVectorFileWriter.create(str(path), fields, QgsWkbTypes.Polygon,
+    writer = QgsVectorFileWriter.create(str(path), fields, compat.WKB_POLYGON,
                                         QgsCoordinateReferenceSystem("EPSG:3857"),
                                         QgsCoordinateTransformContext(), options)
     feats = []

@@ -53,6 +53,7 @@ FILE_BEHAVIOR_FILE = _pick(Qgis, "ProcessingFileParameterBehavior.File", QgsProc
 
 # Geometry and sink
 WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "Type.NoGeometry")
+WKB_POLYGON = _pick(Qgis, "WkbType.Polygon", QgsWkbTypes, "Type.Polygon")
 GEOMETRY_POLYGON = _pick(Qgis, "GeometryType.Polygon", QgsWkbTypes, "GeometryType.PolygonGeometry")
 SINK_FAST_INSERT = _pick(QgsFeatureSink, "Flag.FastInsert", QgsFeatureSink, "FastInsert")
 REQUEST_NO_GEOMETRY = _pick(Qgis, "FeatureRequestFlag.NoGeometry", QgsFeatureRequest, "Flag.NoGeometry")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import sys  # noqa: E402
+
 import libpysal  # noqa: E402  (reference data only)
 from qgis.core import (  # noqa: E402
     QgsApplication,
@@ -19,9 +21,7 @@ from qgis.core import (  # noqa: E402
     QgsFields,
     QgsVectorFileWriter,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant  # noqa: E402
 
 HERE = Path(__file__).parent
 
@@ -35,23 +35,22 @@ def copy_shapefile(shp, target, crs=None):
     options.driverName = "GPKG"
     options.layerName = target.stem
     err = QgsVectorFileWriter.writeAsVectorFormatV3(layer, str(target), QgsCoordinateTransformContext(), options)
-    assert err[0] == QgsVectorFileWriter.NoError, err
+    assert err[0] == QgsVectorFileWriter.WriterError.NoError, err
 
 
 def us_income_long(target):
     """usjoin.csv (wide, 1929-2009) as a long table: state, fips, year, income."""
-    fields = QgsFields()
-    from qgis.core import QgsField
+    sys.path.insert(0, str(HERE.parents[1]))
+    from regional_resilience import compat
 
-    fields.append(QgsField("state", QVariant.String))
-    fields.append(QgsField("fips", QVariant.Int))
-    fields.append(QgsField("year", QVariant.Int))
-    fields.append(QgsField("income", QVariant.Double))
+    fields = QgsFields()
+    for name, kind in (("state", "string"), ("fips", "int"), ("year", "int"), ("income", "double")):
+        fields.append(compat.make_field(name, kind))
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = "us_income_long"
     writer = QgsVectorFileWriter.create(
-        str(target), fields, QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem(),
+        str(target), fields, compat.WKB_NO_GEOMETRY, QgsCoordinateReferenceSystem(),
         QgsCoordinateTransformContext(), options,
     )
     with open(libpysal.examples.get_path("usjoin.csv"), newline="") as f:
