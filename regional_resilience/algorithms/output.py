@@ -124,6 +124,9 @@ def write_table(alg, parameters, param_name, context, specs, rows):
 
 
 def period_field(prefix, period):
-    """Field name for a period: ``<prefix>_<period>`` with safe characters."""
+    """Field name for a period: ``<prefix>_<period>`` with safe characters;
+    ``<prefix>`` alone for the single unnamed period of a one-year layer."""
+    if str(period) == "":
+        return prefix
     safe = "".join(ch if ch.isalnum() else "_" for ch in str(period))
     return f"{prefix}_{safe}"

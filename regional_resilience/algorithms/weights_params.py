@@ -15,7 +15,6 @@ from .. import compat
 from ..core import contiguity, distance_weights, geometry, weights_files
 from ..core.panel import format_list
 from .base import run_core, with_help
-from .panel_params import _param
 
 WEIGHTS = "WEIGHTS"
 WEIGHTS_FILE = "WEIGHTS_FILE"
