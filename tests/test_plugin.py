@@ -161,11 +161,11 @@ QGIS_PROCESS = "/usr/bin/qgis_process.bin"
 @pytest.mark.skipif(not os.path.exists(QGIS_PROCESS), reason="qgis_process.bin not installed")
 def test_qgis_process(tmp_path):
     """As an analyst scripts it: enable the plugin, then run an algorithm."""
-    profile = tmp_path / "home"
-    plugins = profile / ".local/share/QGIS/QGIS3/profiles/default/python/plugins"
+    config = tmp_path / "qgis-config"  # a fresh QGIS profile folder, as `make install` fills
+    plugins = config / "profiles/default/python/plugins"
     plugins.mkdir(parents=True)
     (plugins / "regional_resilience").symlink_to(PLUGIN)
-    env = dict(os.environ, HOME=str(profile), QT_QPA_PLATFORM="offscreen",
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(config), QT_QPA_PLATFORM="offscreen",
                PYTHONPATH=os.pathsep.join(p for p in sys.path if "site-packages" in p))
     enable = subprocess.run([QGIS_PROCESS, "plugins", "enable", "regional_resilience"], env=env,
                             capture_output=True, text=True, timeout=300)

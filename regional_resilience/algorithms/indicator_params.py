@@ -59,7 +59,7 @@ def add_indicator_parameters(alg, negative=True, subsystems=True, pooled_default
                              fields_label="Indicator fields (one year)"):
     """The polygon layer, indicators (fields or long table), directions,
     subsystems, missing-value policy, pooling and shift."""
-    add_panel_parameters(alg, fields_label=fields_label, multiple_table_values=True)
+    add_panel_parameters(alg, fields_label=fields_label)
     if negative:
         alg.addParameter(with_help(
             QgsProcessingParameterString(NEGATIVE, alg.tr("Negative (cost) indicators"), optional=True,

@@ -28,7 +28,9 @@ def add_permutation_parameters(alg, significance=False):
         alg.addParameter(with_help(
             QgsProcessingParameterNumber(ALPHA, alg.tr("Significance level"), type=compat.NUMBER_DOUBLE,
                                          defaultValue=0.05, minValue=0.0001, maxValue=0.5),
-            alg.tr("Regions with pseudo p-value at or below this level are classed as clusters or outliers."),
+            alg.tr("Regions whose pseudo p-value is below this level are classed as clusters or "
+                   "outliers (strictly below, as esda: with 999 permutations p = 0.05 itself is "
+                   "not significant)."),
         ))
         alg.addParameter(with_help(
             QgsProcessingParameterBoolean(FDR, alg.tr("False discovery rate correction"), defaultValue=False),

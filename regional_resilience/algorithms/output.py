@@ -116,11 +116,20 @@ def write_table(alg, parameters, param_name, context, specs, rows):
     features = []
     for row in rows:
         f = QgsFeature(fields)
-        f.setAttributes([None if (isinstance(v, float) and v != v) else v for v in row])
+        f.setAttributes([_python_scalar(v) for v in row])
         features.append(f)
     if features and not sink.addFeatures(features, compat.SINK_FAST_INSERT):
         raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
     return dest_id
+
+
+def _python_scalar(value):
+    """numpy scalars -> Python values (QGIS providers refuse numpy types); NaN -> NULL."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 def period_field(prefix, period):

@@ -39,8 +39,7 @@ def add_layer_parameters(alg):
     ))
 
 
-def add_panel_parameters(alg, fields_label="Value fields, one per period (in period order)",
-                         multiple_table_values=False):
+def add_panel_parameters(alg, fields_label="Value fields, one per period (in period order)"):
     """Add the layer parameters, then the wide fields and the long-table
     parameters: the two ways of giving periods."""
     add_layer_parameters(alg)
@@ -71,8 +70,8 @@ def add_panel_parameters(alg, fields_label="Value fields, one per period (in per
     alg.addParameter(with_help(
         QgsProcessingParameterField(TABLE_VALUE_FIELDS, alg.tr("Long table: value field(s)"),
                                     parentLayerParameterName=TABLE, type=compat.FIELD_ANY,
-                                    allowMultiple=multiple_table_values, optional=True),
-        alg.tr("The variable(s) to analyse."), advanced=True,
+                                    allowMultiple=True, optional=True),
+        alg.tr("The variable(s) to analyse; several give one set of results each."), advanced=True,
     ))
 
 

@@ -80,11 +80,11 @@ class Weights:
 
     def row_standardized(self):
         """Rows divided by their sums; islands keep an empty row."""
-        sums = np.add.reduceat(self.weights, self.indptr[:-1]) if self.nnz else np.zeros(0)
         card = self.cardinalities
-        row_sum = np.zeros(self.n)
-        # reduceat gives garbage for empty rows; only rows with neighbours count.
-        row_sum[card > 0] = sums[card > 0] if self.nnz else 0.0
+        # bincount, not reduceat: reduceat fails when trailing rows are empty.
+        row_sum = np.bincount(
+            np.repeat(np.arange(self.n), card), weights=self.weights, minlength=self.n
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             w = self.weights / np.repeat(row_sum, card)
         return Weights(self.indptr, self.indices, w, "R", self.kind, dict(self.meta))
