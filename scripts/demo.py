@@ -5,8 +5,8 @@ Moran's I of per-capita GDP for every decade and a LISA cluster map per
 decade, and writes:
 
 - ``<output>/mexico_resilience.gpkg``: the states with the LISA fields
-  (``lisa_cl_1940`` ... ``lisa_cl_2000``), styled as LISA cluster maps (one
-  named style per decade, saved in the GeoPackage), plus the tables
+  (``lisa_cl_1940`` ... ``lisa_cl_2000``), with the 2000 LISA cluster style
+  saved as the layer's default style, plus the tables
   ``global_moran`` and ``lisa_summary``;
 - ``<output>/mexico.gal``: the weights, GeoDa format;
 - ``<output>/summary.html``: the tables and the 1940 and 2000 cluster maps.
@@ -93,11 +93,11 @@ def main():
         common, OUTPUT="TEMPORARY_OUTPUT", WEIGHTS_OUTPUT=str(out / "mexico.gal")))
     moran = processing.run("regional_resilience:globalmoran", dict(
         common, FIELDS=FIELDS, PERMUTATIONS=999, SEED=12345,
-        OUTPUT=f"ogr:dbname='{gpkg}' table=\"global_moran\" (geom)"))
+        OUTPUT=f"ogr:dbname='{gpkg}' table=\"global_moran\""))
     lisa = processing.run("regional_resilience:localmoran", dict(
         common, FIELDS=FIELDS, PERMUTATIONS=999, SEED=12345, ALPHA=0.05,
         OUTPUT=f"ogr:dbname='{gpkg}' table=\"lisa\" (geom)",
-        SUMMARY=f"ogr:dbname='{gpkg}' table=\"lisa_summary\" (geom)"))
+        SUMMARY=f"ogr:dbname='{gpkg}' table=\"lisa_summary\""))
 
     layer = QgsVectorLayer(f"{gpkg}|layername=lisa", "Mexico LISA", "ogr")
     cluster_fields = [f"lisa_cl_{y}" for y in YEARS]
@@ -124,11 +124,11 @@ from the polygons ({weights['MEAN_NEIGHBOURS']:.2f} neighbours on average, {weig
 islands), row-standardised; 999 permutations, seed 12345.</p>
 <h2>Global Moran's I</h2>
 {table_html(moran_layer, ['period', 'I', 'z_rand', 'p_rand', 'p_sim'])}
-<h2>LISA clusters (p &le; 0.05)</h2>
+<h2>LISA clusters (pseudo p < 0.05)</h2>
 {table_html(summary_layer, ['period', 'high_high', 'low_low', 'low_high', 'high_low', 'not_significant'])}
 {''.join(f'<h3>{y}</h3><img src="{p}" width="800">' for y, p in maps)}
-<p>Outputs: {html.escape(gpkg.name)} (layers lisa, global_moran, lisa_summary; the lisa layer carries
-a saved LISA style per decade), mexico.gal.</p>
+<p>Outputs: {html.escape(gpkg.name)} (layers lisa, global_moran, lisa_summary; the lisa layer opens
+with its saved LISA cluster style for 2000, field lisa_cl_&lt;year&gt; for the other decades), mexico.gal.</p>
 </body></html>"""
     (out / "summary.html").write_text(page, encoding="utf-8")
     del layer, moran_layer, summary_layer
