@@ -29,7 +29,8 @@ def main(path, neighbours_ref, periods, permutations):
     from regional_resilience.core import contiguity, geometry, lisa, moran
     from regional_resilience.processing_provider.provider import RegionalResilienceProvider
 
-    QgsApplication.processingRegistry().addProvider(RegionalResilienceProvider())
+    provider = RegionalResilienceProvider()  # keep a reference: the registry does not own it from Python
+    QgsApplication.processingRegistry().addProvider(provider)
     import processing
 
     t = {}

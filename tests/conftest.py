@@ -81,3 +81,41 @@ def run_alg(provider):
         return results, "\n".join(feedback.lines)
 
     return _run
+
+
+def pytest_report_header(config):
+    """The stack this run tests, for the log: QGIS, Qt, GDAL, Python, numpy/scipy
+    (and where they come from: Debian's dist-packages or a venv) and the
+    pip-resolved libraries."""
+    import platform
+    from importlib import metadata
+
+    lines = []
+    try:
+        from osgeo import gdal
+        from qgis.core import Qgis
+        from qgis.PyQt.QtCore import QT_VERSION_STR
+
+        lines.append(
+            f"QGIS {Qgis.QGIS_VERSION} | Qt {QT_VERSION_STR} | GDAL {gdal.__version__} | "
+            f"Python {platform.python_version()}"
+        )
+    except Exception as exc:  # noqa: BLE001 - the header must never break a run
+        lines.append(f"QGIS: not importable ({exc!r})")
+    debian = Path("/etc/debian_version")
+    numeric = [f"Debian {debian.read_text().strip()}"] if debian.exists() else []
+    for name in ("numpy", "scipy"):
+        try:
+            module = __import__(name)
+            numeric.append(f"{name} {module.__version__} ({Path(module.__file__).parent.parent})")
+        except Exception as exc:  # noqa: BLE001
+            numeric.append(f"{name}: {exc!r}")
+    lines.append(" | ".join(numeric))
+    deps = []
+    for dist in ("pandas", "numba", "libpysal", "esda", "spreg", "pytest-qgis"):
+        try:
+            deps.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            deps.append(f"{dist} -")
+    lines.append(", ".join(deps))
+    return lines

@@ -85,17 +85,32 @@ def test_every_algorithm_is_documented(provider):
 
 
 def test_results_load_styled(provider, tmp_path):
+    """What QGIS does after a run from the toolbox: load the output and call
+    its post-processor (done by hand here, as runAndLoadResults needs a real
+    layer tree view on QGIS 3.44)."""
     import processing
-    from qgis.core import QgsProject
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingOutputLayerDefinition,
+        QgsProcessingUtils,
+        QgsProject,
+    )
 
     out = tmp_path / "lisa.gpkg"
-    processing.runAndLoadResults("regional_resilience:localmoran", {
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    feedback = QgsProcessingFeedback()
+    results = processing.run("regional_resilience:localmoran", {
         "INPUT": str(DATA / "mexico.gpkg"), "FIELDS": ["PCGDP1940", "PCGDP2000"],
-        "PERMUTATIONS": 99, "OUTPUT": str(out), "SUMMARY": "TEMPORARY_OUTPUT"})
-    project = QgsProject.instance()
-    layers = [lyr for lyr in project.mapLayers().values() if lyr.source().startswith(str(out))]
-    assert len(layers) == 1
-    lyr = layers[0]
+        "PERMUTATIONS": 99, "OUTPUT": QgsProcessingOutputLayerDefinition(str(out), QgsProject.instance()),
+        "SUMMARY": "TEMPORARY_OUTPUT"}, context=context, feedback=feedback)
+    assert context.willLoadLayerOnCompletion(results["OUTPUT"])
+    details = context.layerToLoadOnCompletionDetails(results["OUTPUT"])
+    lyr = QgsProcessingUtils.mapLayerFromString(results["OUTPUT"], context)
+    assert details.postProcessor() is not None
+    details.postProcessor().postProcessLayer(lyr, context, feedback)
+
     renderer = lyr.renderer()
     assert renderer.type() == "categorizedSymbol"
     assert renderer.classAttribute() == "lisa_cl_2000"
@@ -105,7 +120,8 @@ def test_results_load_styled(provider, tmp_path):
     assert colors["High-High"] == "#ff0000" and colors["Low-Low"] == "#0000ff"
     styles = lyr.styleManager().styles()
     assert "LISA lisa_cl_1940" in styles and "LISA lisa_cl_2000" in styles
-    project.removeAllMapLayers()
+    lyr.styleManager().setCurrentStyle("LISA lisa_cl_1940")
+    assert lyr.renderer().classAttribute() == "lisa_cl_1940"
 
 
 def test_runs_in_a_model(provider, tmp_path):

@@ -120,9 +120,10 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
         feedback.pushDebugInfo(f"Read {n} features.")
 
     fids = np.fromiter((f.id() for f in features), dtype=np.int64, count=n)
+    attributes = [f.attributes() for f in features]  # once per feature: the costly call
     if id_field:
         idx = fields.lookupField(id_field)
-        raw = [f.attributes()[idx] for f in features]
+        raw = [a[idx] for a in attributes]
         null_ids = [str(fids[k]) for k, v in enumerate(raw) if _is_null(v)]
         if null_ids:
             raise QgsProcessingException(
@@ -141,7 +142,7 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
     columns = {}
     for name in wanted:
         idx = fields.lookupField(name)
-        columns[name] = column_to_float([f.attributes()[idx] for f in features], name, ids, layer_name)
+        columns[name] = column_to_float([a[idx] for a in attributes], name, ids, layer_name)
 
     wkbs = None
     multipart = []
