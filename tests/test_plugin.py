@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication
 
 from tests.conftest import DATA
 

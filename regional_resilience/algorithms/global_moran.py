@@ -3,12 +3,11 @@ from qgis.core import QgsProcessingParameterFeatureSink
 
 from .. import compat
 from ..core import moran
-from ..core.panel import require_complete, require_not_constant
-from .base import RRAlgorithm, core_callbacks, run_core
+from .base import RRAlgorithm, run_core
 from .inference_params import add_permutation_parameters, read_permutation_parameters
 from .output import write_table
-from .panel_params import add_panel_parameters, read_panel
-from .weights_params import add_weights_parameters, build_weights, needs_geometry
+from .panel_params import add_panel_parameters
+from .weights_params import add_weights_parameters, read_spatial_panel
 
 OUTPUT = "OUTPUT"
 
@@ -51,13 +50,7 @@ class GlobalMoranAlgorithm(RRAlgorithm):
             OUTPUT, self.tr("Moran's I table"), type=compat.SOURCE_VECTOR_ANY))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        geometry = needs_geometry(self, parameters, context)
-        data, panel = read_panel(self, parameters, context, feedback, geometry=geometry)
-        run_core(require_complete, panel)
-        run_core(require_not_constant, panel)
-        feedback.setProgress(20)
-        w = build_weights(self, parameters, context, data, feedback)
-        feedback.setProgress(35)
+        _data, panel, w = read_spatial_panel(self, parameters, context, feedback)
         permutations, seed = read_permutation_parameters(self, parameters, context)
 
         rows = []

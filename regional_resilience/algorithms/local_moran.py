@@ -4,13 +4,12 @@ from qgis.core import QgsProcessingParameterFeatureSink
 
 from .. import compat
 from ..core import lisa
-from ..core.panel import require_complete, require_not_constant
 from .base import RRAlgorithm, core_callbacks, run_core
 from .inference_params import ALPHA, FDR, add_permutation_parameters, read_permutation_parameters
 from .output import NewField, period_field, write_layer, write_table
-from .panel_params import add_panel_parameters, read_panel
+from .panel_params import add_panel_parameters
 from .styling import LISA_CLASSES, attach_style
-from .weights_params import add_weights_parameters, build_weights, needs_geometry
+from .weights_params import add_weights_parameters, read_spatial_panel
 
 OUTPUT = "OUTPUT"
 SUMMARY = "SUMMARY"
@@ -59,14 +58,7 @@ class LocalMoranAlgorithm(RRAlgorithm):
             SUMMARY, self.tr("LISA summary"), type=compat.SOURCE_VECTOR_ANY))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        geometry = needs_geometry(self, parameters, context)
-        data, panel = read_panel(self, parameters, context, feedback, geometry=geometry,
-                                 keep_features=True)
-        run_core(require_complete, panel)
-        run_core(require_not_constant, panel)
-        feedback.setProgress(15)
-        w = build_weights(self, parameters, context, data, feedback)
-        feedback.setProgress(25)
+        data, panel, w = read_spatial_panel(self, parameters, context, feedback, keep_features=True)
         permutations, seed = read_permutation_parameters(self, parameters, context)
         alpha = self.parameterAsDouble(parameters, ALPHA, context)
         use_fdr = self.parameterAsBool(parameters, FDR, context)

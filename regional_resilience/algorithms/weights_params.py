@@ -13,8 +13,9 @@ from qgis.core import (
 
 from .. import compat
 from ..core import contiguity, distance_weights, geometry, weights_files
-from ..core.panel import format_list
+from ..core.panel import format_list, require_complete, require_not_constant
 from .base import run_core, with_help
+from .panel_params import read_panel
 
 WEIGHTS = "WEIGHTS"
 WEIGHTS_FILE = "WEIGHTS_FILE"
@@ -188,3 +189,20 @@ def log_weights_summary(w, feedback):
         f"Weights ({w.kind}): {w.n} regions, neighbours min {card.min()}, mean {card.mean():.2f}, "
         f"max {card.max()}; {len(w.islands)} without neighbours; {pct:.2f}% non-zero."
     )
+
+
+def read_spatial_panel(alg, parameters, context, feedback, keep_features=False):
+    """The common first steps of a spatial method: read the polygons and the
+    panel (complete, not constant), then build the weights once.
+
+    Returns ``(layer_data, panel, weights)``; progress reaches 25%.
+    """
+    geometry_needed = needs_geometry(alg, parameters, context)
+    data, panel = read_panel(alg, parameters, context, feedback, geometry=geometry_needed,
+                             keep_features=keep_features)
+    run_core(require_complete, panel)
+    run_core(require_not_constant, panel)
+    feedback.setProgress(15)
+    w = build_weights(alg, parameters, context, data, feedback)
+    feedback.setProgress(25)
+    return data, panel, w

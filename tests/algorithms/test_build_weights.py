@@ -5,7 +5,7 @@ import pytest
 from qgis.core import QgsProcessingException
 
 from tests.conftest import DATA
-from tests.helpers import column, grid_layer, rows
+from tests.helpers import column, grid_layer
 
 
 def neighbour_sets(w, order):
