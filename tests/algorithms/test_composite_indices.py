@@ -171,3 +171,35 @@ def test_constant_indicator_gets_zero_weight(run_alg):
     table = rows(res["WEIGHTS_TABLE"])
     assert table[1]["weight"] == 0 and table[1]["constant"] == 1
     assert "b" in log
+
+
+def test_index_map_is_styled_per_year(provider, tmp_path):
+    """The development index loads as a graduated map, one named style per year."""
+    import processing
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingOutputLayerDefinition,
+        QgsProcessingUtils,
+        QgsProject,
+    )
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    feedback = QgsProcessingFeedback()
+    results = processing.run("regional_resilience:developmentindex", {
+        "INPUT": str(DATA / "mexico.gpkg"), "ID_FIELD": "NAME", "TABLE": mexico_long_table(),
+        "TABLE_ID_FIELD": "state", "TABLE_PERIOD_FIELD": "year", "TABLE_VALUE_FIELDS": ["gdp", "lgdp"],
+        "OUTPUT": QgsProcessingOutputLayerDefinition(str(tmp_path / "idx.gpkg"), QgsProject.instance()),
+        "WEIGHTS_TABLE": "TEMPORARY_OUTPUT"}, context=context, feedback=feedback)
+    lyr = QgsProcessingUtils.mapLayerFromString(results["OUTPUT"], context)
+    context.layerToLoadOnCompletionDetails(results["OUTPUT"]).postProcessor().postProcessLayer(
+        lyr, context, feedback)
+    renderer = lyr.renderer()
+    assert renderer.type() == "graduatedSymbol"
+    assert renderer.classAttribute() == "idx_2000"
+    assert len(renderer.ranges()) == 5
+    values = column(lyr, "idx_2000")
+    assert renderer.ranges()[0].lowerValue() == pytest.approx(values.min())
+    assert renderer.ranges()[-1].upperValue() == pytest.approx(values.max())
+    assert "Map of idx_1940" in lyr.styleManager().styles()
