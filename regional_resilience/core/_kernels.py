@@ -47,6 +47,7 @@ __all__ = [
     "local_recount",
     "gather_draws",
     "warm_up",
+    "choose_engine",
 ]
 
 #: numpy reduces in blocks of this many values (its ufunc buffer size) and
@@ -325,14 +326,14 @@ if HAVE_NUMBA:
             return res
 
         @njit(parallel=True, **_jit)
-        def _global_sims_nb(z, indptr, indices, weights, perms, scale, z2ss, nthreads, out):
+        def _global_sims_nb(z, indptr, indices, weights, perms, scale, z2ss, nchunks, out):
             # I of permuted map p: sum_i zp_i * (W zp)_i with zp = z[perms[p]]
             # (one gather, then the lag reads zp with the locality of the
             # weights' own order), the products summed as numpy sums them:
             # pairwise within blocks of 8192 regions, blocks added in order.
             n, t = z.shape
             B = perms.shape[0]
-            nchunks = max(1, min(B, nthreads))
+            nchunks = max(1, min(B, nchunks))
             for c in prange(nchunks):
                 p0 = c * B // nchunks
                 p1 = (c + 1) * B // nchunks
@@ -370,12 +371,12 @@ if HAVE_NUMBA:
                         out[p, k] = scale[k] * res[k] / z2ss[k]
 
         @njit(parallel=True, **_jit)
-        def _local_sims_nb(z, indptr, weights, P, GG, Is, scaling, tol, lo, hi, nthreads,
+        def _local_sims_nb(z, indptr, weights, P, GG, Is, scaling, tol, lo, hi, nchunks,
                            larger, mean, std, tie):
             t = z.shape[1]
             perms = P.shape[0]
             m = hi - lo
-            nchunks = max(1, min(m, 16 * nthreads))
+            nchunks = max(1, min(m, nchunks))
             for c in prange(nchunks):
                 a = lo + c * m // nchunks
                 b = lo + (c + 1) * m // nchunks
@@ -432,22 +433,22 @@ if HAVE_NUMBA:
                         std[r, k] = np.sqrt(_np_sum(dev, stk, vals) / perms)
 
         @njit(**_jit)
-        def _local_recount_nb(z, indptr, weights, P, Is, scaling, rows, cols, out):
+        def _local_recount_nb(z, indptr, weights, P, GG, Is, scaling, rows, cols, out):
             perms = P.shape[0]
+            a = np.empty(0)
             for q in range(rows.shape[0]):
                 i = rows[q]
                 k = cols[q]
                 s = indptr[i]
                 card = indptr[i + 1] - s
-                a = np.empty((perms, card))
+                if a.size != perms * card:
+                    a = np.empty(perms * card)
+                a2 = a.reshape((perms, card))
                 for p in range(perms):
                     for kk in range(card):
-                        j = P[p, kk]
-                        if j >= i:
-                            j += 1
-                        a[p, kk] = z[j, k]
+                        a2[p, kk] = GG[np.int64(P[p, kk] >= i), p, kk, k]
                 w = np.ascontiguousarray(weights[s : s + card])
-                lag = a @ w  # BLAS dgemv, as esda's numba kernel
+                lag = a2 @ w  # BLAS dgemv on the whole matrix, as esda
                 c = z[i, k] * scaling[k]
                 cnt = 0
                 for p in range(perms):
@@ -464,6 +465,70 @@ if HAVE_NUMBA:
 # ---------------------------------------------------------------------------
 # dispatch
 # ---------------------------------------------------------------------------
+#: below this many inner operations the numpy path takes a fraction of a
+#: second, less than compiling a kernel on a cold cache (2-3 s)
+_SMALL_WORK = 2e7
+_ready = set()  # kinds of kernels ("global", "local") run in this process
+
+#: how many kernel calls went each way (for tests and diagnostics)
+calls = {"numba": 0, "numpy": 0}
+
+
+def _use(engine):
+    use = _state["use"] if engine is None else bool(engine) and _state["use"]
+    calls["numba" if use else "numpy"] += 1
+    return use
+
+
+def choose_engine(work, kind):
+    """Pick numba or numpy for a run of about ``work`` inner operations.
+
+    Both give identical results; the choice is only about waiting. Once the
+    ``kind`` of kernels (``"global"`` or ``"local"``) has run in this
+    process, numba is used. Before that a small run takes the numpy path,
+    which is faster than compiling (or loading) the kernels, and a larger
+    run compiles them: 2-3 s once per installation (later sessions load
+    them from numba's on-disk cache in about 0.2 s), which the run
+    amortises.
+
+    Parameters
+    ----------
+    work : float
+        About ``permutations * periods * (regions + links)``.
+    kind : {"global", "local"}
+
+    Returns
+    -------
+    bool
+        ``True`` for numba.
+    """
+    if not _state["use"]:
+        return False
+    return kind in _ready or work >= _SMALL_WORK
+
+
+#: work items per thread; handed out one at a time (dynamic scheduling) so
+#: that a thread slowed by other processes does not hold up the others
+_GLOBAL_CHUNKS = 4
+_LOCAL_CHUNKS = 16
+
+
+class _dynamic_schedule:
+    """Hand out parallel loop iterations one at a time (numba >= 0.57)."""
+
+    def __enter__(self):
+        try:
+            self.old = numba.set_parallel_chunksize(1)
+        except AttributeError:  # older numba: static scheduling
+            self.old = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            numba.set_parallel_chunksize(self.old)
+        return False
+
+
 def _i64(a):
     return np.ascontiguousarray(a, dtype=np.int64)
 
@@ -472,7 +537,7 @@ def _f64(a):
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-def global_sims(z, indptr, indices, weights, perms, scale, z2ss):
+def global_sims(z, indptr, indices, weights, perms, scale, z2ss, engine=None):
     """Moran's I of permuted maps.
 
     Parameters
@@ -491,14 +556,17 @@ def global_sims(z, indptr, indices, weights, perms, scale, z2ss):
     -------
     (B, t) float64
         ``scale * sum(zp * W zp) / z2ss`` with ``zp = z[perms[b]]``.
+
+    ``engine`` as in :func:`local_sims`.
     """
     z = _f64(z)
     args = (z, _i64(indptr), _i64(indices), _f64(weights), _i64(perms),
             _f64(scale), _f64(z2ss))
-    if _state["use"]:
+    if _use(engine):
         out = np.empty((perms.shape[0], z.shape[1]))
-        with _LOCK:
-            _global_sims_nb(*args, numba.get_num_threads(), out)
+        with _LOCK, _dynamic_schedule():
+            _global_sims_nb(*args, _GLOBAL_CHUNKS * numba.get_num_threads(), out)
+        _ready.add("global")
         return out
     return _global_sims_numpy(*args)
 
@@ -519,7 +587,7 @@ def gather_draws(z, P):
     return out
 
 
-def local_sims(z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered=None):
+def local_sims(z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered=None, engine=None):
     """Conditional randomisation of local Moran's I for regions ``lo:hi``.
 
     Parameters
@@ -540,8 +608,11 @@ def local_sims(z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered=None):
         possible ties (see :func:`local_recount`).
     lo, hi : int
         Region range.
-    gathered : tuple, optional
+    gathered : ndarray, optional
         :func:`gather_draws` of ``z`` and ``P``, to reuse across ranges.
+    engine : bool, optional
+        ``True`` numba, ``False`` numpy, ``None`` as :func:`use_numba` says
+        (see :func:`choose_engine`).
 
     Returns
     -------
@@ -555,7 +626,7 @@ def local_sims(z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered=None):
     z = _f64(z)
     args = (z, _i64(indptr), _f64(weights), _i64(P), _f64(Is), _f64(scaling),
             _f64(tol), int(lo), int(hi))
-    if _state["use"]:
+    if _use(engine):
         m, t = hi - lo, z.shape[1]
         larger = np.empty((m, t), dtype=np.int64)
         mean = np.empty((m, t))
@@ -564,20 +635,28 @@ def local_sims(z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered=None):
         if gathered is None:
             gathered = gather_draws(z, P)
         if m:
-            with _LOCK:
+            with _LOCK, _dynamic_schedule():
                 _local_sims_nb(z, args[1], args[2], args[3], gathered, *args[4:],
-                               numba.get_num_threads(), larger, mean, std, tie)
+                               _LOCAL_CHUNKS * numba.get_num_threads(), larger, mean, std,
+                               tie)
+            _ready.add("local")
         return larger, mean, std, tie
     return _local_sims_numpy(*args)
 
 
-def local_recount(z, indptr, weights, P, Is, scaling, rows, cols):
+def local_recount(z, indptr, weights, P, Is, scaling, rows, cols, gathered=None,
+                  engine=None):
     """Count simulated values ``>=`` observed with esda's exact arithmetic.
 
     For the flagged ``(region, period)`` pairs ``(rows[q], cols[q])`` the
     simulated lags are recomputed as one BLAS ``dgemv`` of the
     (permutations x cardinality) matrix of drawn values, exactly as
-    ``esda.crand`` does, so ties are broken as esda breaks them.
+    ``esda.crand`` does, so ties are broken as esda breaks them. The calls
+    are made one after the other from the calling thread, like esda's, so
+    that BLAS makes the same threading (and so rounding) decisions.
+
+    ``gathered`` is :func:`gather_draws` of ``z`` and ``P``, to reuse;
+    ``engine`` as in :func:`local_sims`.
     """
     rows = _i64(rows)
     cols = _i64(cols)
@@ -585,10 +664,12 @@ def local_recount(z, indptr, weights, P, Is, scaling, rows, cols):
         return np.zeros(0, dtype=np.int64)
     args = (_f64(z), _i64(indptr), _f64(weights), _i64(P), _f64(Is), _f64(scaling),
             rows, cols)
-    if _state["use"]:
+    if _use(engine):
         out = np.empty(len(rows), dtype=np.int64)
+        if gathered is None:
+            gathered = gather_draws(z, P)
         with _LOCK:
-            _local_recount_nb(*args, out)
+            _local_recount_nb(args[0], args[1], args[2], args[3], gathered, *args[4:], out)
         return out
     return _local_recount_numpy(*args)
 
@@ -598,8 +679,10 @@ def warm_up(background=False):
 
     A cold compile takes a few seconds (about 2 s for the global kernel and
     2.5 s for the local ones on a 2-core machine); later sessions load the
-    cached machine code in about 0.2 s. The plugin may call this with
-    ``background=True`` when it loads, so that the first run does not pay.
+    cached machine code in about 0.2 s. With ``background=True`` this runs
+    in a thread (e.g. when the plugin loads); note that numba's compiler
+    holds the GIL, so other Python code in the process runs slowly while a
+    cold compile is under way.
 
     Parameters
     ----------
@@ -620,6 +703,7 @@ def warm_up(background=False):
     if not _state["use"]:
         return 0.0
     t0 = time.perf_counter()
+    engine = True
     n = 6
     indptr = np.arange(0, 2 * n + 1, 2, dtype=np.int64)
     indices = np.array([(i + d) % n for i in range(n) for d in (1, n - 1)], dtype=np.int64)
@@ -627,9 +711,9 @@ def warm_up(background=False):
     weights = np.full(2 * n, 0.5)
     z = np.linspace(-1.0, 1.0, 2 * n).reshape(n, 2)
     perms = np.array([np.roll(np.arange(n), s) for s in range(3)], dtype=np.int64)
-    global_sims(z, indptr, indices, weights, perms, np.ones(2), np.ones(2))
+    global_sims(z, indptr, indices, weights, perms, np.ones(2), np.ones(2), engine=engine)
     P = np.array([[0, 1], [2, 3], [4, 0]], dtype=np.int64)
     Is = np.zeros((n, 2))
-    local_sims(z, indptr, weights, P, Is, np.ones(2), np.zeros((n, 2)), 0, n)
-    local_recount(z, indptr, weights, P, Is, np.ones(2), [0], [1])
+    local_sims(z, indptr, weights, P, Is, np.ones(2), np.zeros((n, 2)), 0, n, engine=engine)
+    local_recount(z, indptr, weights, P, Is, np.ones(2), [0], [1], engine=engine)
     return time.perf_counter() - t0

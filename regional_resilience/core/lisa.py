@@ -68,6 +68,7 @@ _DRAW_SHARE = 0.05
 # simulated values closer than this (relative to the largest possible
 # |I_i|) to the observed one are recounted with esda's exact arithmetic
 _TIE_RTOL = 1e-10
+_RECOUNT_BATCH = 20000
 
 
 @dataclass(frozen=True)
@@ -240,15 +241,17 @@ def moran_local(
             * (wi2 - (wi**2 / (n - 1)))
             * (m2 - (z**2 / (n - 1)))
         )
-        b2 = (z**4 / n) / m2**2
+        # kurtosis b2 = m4 / m2^2 with m4 = sum_k z_k^4 / n, one value per
+        # period (Anselin 1995, eq. 13); esda >= 2.8 does the same, esda 2.7
+        # used z_i^4 / n region by region.
+        b2 = ((z**4).sum(axis=0, keepdims=True) / n) / m2**2
         n1 = n - 1
         EI = np.broadcast_to(-wi / n1, (n, t)).copy()
         VI = wi2 * (n - b2) / n1
         VI += (wi**2 - wi2) * (2 * b2 - n) / (n1 * (n - 2))
         VI -= (-wi / n1) ** 2
 
-    nan = np.full((n, t), np.nan)
-    p_sim, EI_sim, seI_sim, z_sim, p_z_sim = nan, nan, nan, nan, nan
+    p_sim, EI_sim, seI_sim, z_sim, p_z_sim = (np.full((n, t), np.nan) for _ in range(5))
     if permutations:
         from . import _kernels
 
@@ -265,7 +268,8 @@ def moran_local(
         EI_sim = np.empty((n, t))
         seI_sim = np.empty((n, t))
         tie = np.empty((n, t), dtype=bool)
-        gathered = _kernels.gather_draws(z, P) if _kernels.numba_enabled() else None
+        engine = _kernels.choose_engine(permutations * t * (n + len(weights)), "local")
+        gathered = _kernels.gather_draws(z, P) if engine else None
         steps = min(n, 50)
         bounds = np.linspace(0, n, steps + 1).astype(np.int64)
         for s in range(steps):
@@ -274,15 +278,20 @@ def moran_local(
             lo, hi = int(bounds[s]), int(bounds[s + 1])
             if hi > lo:
                 out = _kernels.local_sims(
-                    z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered
+                    z, indptr, weights, P, Is, scaling, tol, lo, hi, gathered, engine
                 )
                 larger[lo:hi], EI_sim[lo:hi], seI_sim[lo:hi], tie[lo:hi] = out
             if progress is not None:
                 progress(_DRAW_SHARE + (1 - _DRAW_SHARE) * hi / n)
+        # possible ties: recount with esda's arithmetic (rare, except with
+        # repeated values; in batches so that cancel stays responsive)
         rows, cols = np.nonzero(tie)
-        if len(rows):
-            larger[rows, cols] = _kernels.local_recount(
-                z, indptr, weights, P, Is, scaling, rows, cols
+        for b0 in range(0, len(rows), _RECOUNT_BATCH):
+            if is_canceled is not None and is_canceled():
+                raise Canceled("local Moran's I canceled")
+            r, c = rows[b0 : b0 + _RECOUNT_BATCH], cols[b0 : b0 + _RECOUNT_BATCH]
+            larger[r, c] = _kernels.local_recount(
+                z, indptr, weights, P, Is, scaling, r, c, gathered, engine
             )
         p_sim = folded_p_value(larger, permutations)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from .errors import Canceled, InputDataError, WeightsError
-from .permutation import check_permutations, check_seed, global_permutations, prefetched
+from .permutation import check_permutations, check_seed, global_permutations
 
 __all__ = ["GlobalMoranResult", "moran_global"]
 
@@ -83,7 +83,8 @@ def _as_panel(y, n_weights):
     arr = np.asarray(y)
     if arr.ndim not in (1, 2):
         raise InputDataError(
-            f"the values must be one column per period, shape (n,) or (n, t); got shape {arr.shape}"
+            "the values must be one column per period, shape (n,) or (n, t); "
+            f"got shape {arr.shape}"
         )
     squeeze = arr.ndim == 1
     try:
@@ -141,10 +142,9 @@ def _s012(W):
     return s0, s1, s2
 
 
-def _unwrap(values, squeeze):
-    if squeeze:
-        return float(values[0])
-    return np.asarray(values, dtype=float)
+def _unwrap(values, t, squeeze):
+    values = np.array(np.broadcast_to(values, (t,)), dtype=float)
+    return float(values[0]) if squeeze else values
 
 
 def moran_global(
@@ -246,9 +246,9 @@ def moran_global(
 
         scale = n / s0
         lag = W @ z
-        I = np.array(  # noqa: E741
-            [scale * (z[:, k] * np.ascontiguousarray(lag[:, k])).sum() / z2ss[k] for k in range(t)]
-        )
+        I = np.empty(t)  # noqa: E741
+        for k, (zk, lk) in enumerate(zip(_columns(z), _columns(lag))):
+            I[k] = scale * (zk * lk).sum() / z2ss[k]
         z_norm = (I - EI) / seI_norm
         z_rand = (I - EI) / seI_rand
         # esda: the side is chosen by the sign of z_norm, for both p-values
@@ -259,20 +259,20 @@ def moran_global(
             p_norm = p_norm * 2.0
             p_rand = p_rand * 2.0
 
-    nan = np.full(t, np.nan)
-    p_sim, EI_sim, seI_sim, z_sim, p_z_sim = nan, nan, nan, nan, nan
+    p_sim, EI_sim, seI_sim, z_sim, p_z_sim = (np.full(t, np.nan) for _ in range(5))
     if permutations:
         from . import _kernels
 
         sims = np.empty((permutations, t))
         scale_t = np.full(t, scale)
+        engine = _kernels.choose_engine(permutations * t * (n + w.nnz), "global")
         done = 0
-        for block in prefetched(global_permutations(n, permutations, seed)):
+        for block in global_permutations(n, permutations, seed):
             if is_canceled is not None and is_canceled():
                 raise Canceled("Moran's I permutation test canceled")
             b = block.shape[0]
             sims[done : done + b] = _kernels.global_sims(
-                z, w.indptr, w.indices, w.weights, block, scale_t, z2ss
+                z, w.indptr, w.indices, w.weights, block, scale_t, z2ss, engine
             )
             done += b
             if progress is not None:
@@ -293,7 +293,9 @@ def moran_global(
     elif progress is not None:
         progress(1.0)
 
-    u = lambda v: _unwrap(np.broadcast_to(v, (t,)), squeeze)  # noqa: E731
+    def u(v):
+        return _unwrap(v, t, squeeze)
+
     return GlobalMoranResult(
         I=u(I),
         EI=u(EI),

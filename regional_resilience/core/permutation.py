@@ -24,9 +24,6 @@ Anselin, L. (1995). Local indicators of spatial association - LISA.
 Hope, A. C. A. (1968). A simplified Monte Carlo significance test procedure.
 *Journal of the Royal Statistical Society B*, 30(3), 582-598.
 """
-import queue
-import threading
-
 import numpy as np
 
 __all__ = [
@@ -35,7 +32,6 @@ __all__ = [
     "global_permutations",
     "conditional_permutation_ids",
     "folded_p_value",
-    "prefetched",
 ]
 
 
@@ -75,7 +71,7 @@ def global_permutations(n, permutations, seed, block=None):
     seed : int or None
         Seed of a local ``np.random.RandomState``; ``None`` draws fresh entropy.
     block : int, optional
-        Permutations per block; by default about 16 MB of int64 per block.
+        Permutations per block; by default about 32 MB of int64 per block.
 
     Yields
     ------
@@ -93,7 +89,7 @@ def global_permutations(n, permutations, seed, block=None):
     """
     rs = np.random.RandomState(seed)
     if block is None:
-        block = max(1, (1 << 21) // max(1, n))
+        block = max(1, (1 << 22) // max(1, n))
     done = 0
     while done < permutations:
         b = min(block, permutations - done)
@@ -168,65 +164,3 @@ def folded_p_value(larger, permutations):
     larger[low] = permutations - larger[low]
     return (larger + 1.0) / (permutations + 1.0)
 
-
-_END = object()
-
-
-class _Failure:
-    def __init__(self, exc):
-        self.exc = exc
-
-
-def prefetched(blocks, depth=2):
-    """Iterate ``blocks`` while a background thread produces the next ones.
-
-    The random permutations are drawn sequentially (one generator, one
-    stream), so drawing them cannot be split across threads; it can overlap
-    with the work done on the previous block. numpy's shuffle and the numba
-    kernels release the GIL. The order, and so every result, is unchanged.
-
-    Parameters
-    ----------
-    blocks : iterator
-        Consumed only by the background thread.
-    depth : int
-        Blocks produced ahead at most.
-
-    Yields
-    ------
-    The items of ``blocks``, in order.
-    """
-    q = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item):
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work():
-        try:
-            for item in blocks:
-                if not put(item):
-                    return
-            put(_END)
-        except BaseException as exc:  # handed to the consumer
-            put(_Failure(exc))
-
-    thread = threading.Thread(target=work, name="rr-permutations", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _END:
-                return
-            if isinstance(item, _Failure):
-                raise item.exc
-            yield item
-    finally:
-        stop.set()
-        thread.join()

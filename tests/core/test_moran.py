@@ -32,7 +32,12 @@ def kernel_path(request):
         pytest.skip("numba not installed")
     before = _kernels.use_numba()
     _kernels.use_numba(request.param)
+    if request.param:
+        _kernels.warm_up()  # else small runs take the numpy path while compiling
+    counts = dict(_kernels.calls)
     yield request.param
+    used = "numba" if request.param else "numpy"
+    assert _kernels.calls[used] > counts[used]
     _kernels.use_numba(before)
 
 
@@ -186,6 +191,7 @@ def test_numba_and_numpy_paths_identical():
     before = _kernels.use_numba()
     try:
         _kernels.use_numba(True)
+        _kernels.warm_up()
         a = moran_global(y, w, permutations=199, seed=9)
         _kernels.use_numba(False)
         b = moran_global(y, w, permutations=199, seed=9)
@@ -203,6 +209,7 @@ def test_thread_count_does_not_change_results():
     w = rook_grid(20, 20).row_standardized()
     y = rng.standard_normal((400, 2))
     before = numba.get_num_threads()
+    _kernels.warm_up()
     try:
         numba.set_num_threads(1)
         a = moran_global(y, w, permutations=99, seed=2)
@@ -306,6 +313,7 @@ _BLOCKER = textwrap.dedent(
     from regional_resilience.core import moran, lisa, multiple_testing, permutation, _kernels
     from regional_resilience.core.weights import from_neighbor_pairs
     print("NUMBA", _kernels.HAVE_NUMBA)
+    _kernels.warm_up()
     i = [a for a in range(15) for b in (a - 1, a + 1) if 0 <= b < 15]
     j = [b for a in range(15) for b in (a - 1, a + 1) if 0 <= b < 15]
     w = from_neighbor_pairs(15, i, j).row_standardized()
@@ -314,6 +322,7 @@ _BLOCKER = textwrap.dedent(
     l = lisa.moran_local(y, w, permutations=99, seed=4)
     np.save(sys.argv[3], np.concatenate([g.I, g.p_sim, g.EI_sim, l.Is.ravel(),
             l.p_sim.ravel(), l.EI_sim.ravel(), l.seI_sim.ravel()]))
+    print("CALLS", _kernels.calls)
     for mod in ("qgis", "libpysal", "esda", "geopandas", "pyogrio", "numba"):
         assert mod not in sys.modules or mod == "numba", mod
     """
@@ -338,7 +347,7 @@ def test_core_imports_without_qgis_libpysal_esda_and_without_numba(tmp_path):
     assert "NUMBA False" in stdout
     if _kernels.HAVE_NUMBA:
         stdout, with_numba = _run_blocked(heavy, tmp_path, "numba")
-        assert "NUMBA True" in stdout
+        assert "NUMBA True" in stdout and "'numpy': 0" in stdout
         np.testing.assert_array_equal(without, with_numba)
 
 
@@ -356,3 +365,24 @@ def test_numba_cache_dir_defaults_to_user_cache(tmp_path):
     expected = tmp_path / "xdg" / "regional_resilience" / "numba"
     assert proc.stdout.strip() == str(expected)
     assert expected.is_dir()
+
+
+def test_warm_up():
+    assert _kernels.warm_up() >= 0.0
+    thread = _kernels.warm_up(background=True)
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+
+
+@pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba not installed")
+def test_small_runs_do_not_wait_for_the_compiler(monkeypatch):
+    monkeypatch.setattr(_kernels, "_ready", set())
+    assert _kernels.choose_engine(1e9, "global")  # large: worth compiling now
+    assert not _kernels.choose_engine(1e4, "global")  # small: numpy
+    _kernels.warm_up()
+    assert _kernels.choose_engine(1e4, "global") and _kernels.choose_engine(1e4, "local")
+    _kernels.use_numba(False)
+    try:
+        assert not _kernels.choose_engine(1e9, "local")
+    finally:
+        _kernels.use_numba(True)

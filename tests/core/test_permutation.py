@@ -8,7 +8,6 @@ from regional_resilience.core.permutation import (
     conditional_permutation_ids,
     folded_p_value,
     global_permutations,
-    prefetched,
 )
 
 
@@ -117,32 +116,3 @@ def test_check_seed_accepts():
     assert check_seed(np.uint32(7)) == 7
     assert check_seed(2**32 - 1) == 2**32 - 1
 
-
-def test_prefetched_keeps_order_and_content():
-    blocks = list(global_permutations(50, 23, seed=4, block=5))
-    got = list(prefetched(global_permutations(50, 23, seed=4, block=5), depth=2))
-    assert len(got) == len(blocks) == 5
-    for a, b in zip(got, blocks):
-        np.testing.assert_array_equal(a, b)
-
-
-def test_prefetched_propagates_errors_and_stops_early():
-    import threading
-
-    def failing():
-        yield 1
-        raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        list(prefetched(failing()))
-
-    def endless():
-        k = 0
-        while True:
-            yield k
-            k += 1
-
-    it = prefetched(endless(), depth=1)
-    assert [next(it) for _ in range(3)] == [0, 1, 2]
-    it.close()  # the producer thread is stopped and joined
-    assert not [t for t in threading.enumerate() if t.name == "rr-permutations"]
