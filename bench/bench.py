@@ -105,7 +105,9 @@ def main():
     print(f"numba kernels in a new process: {cold:.2f} s to compile all with an empty cache, "
           f"{warm:.2f} s to load them from the cache")
 
-    results = {}
+    results, geoda_results = {}, {}
+    if not have_pygeoda():
+        print("pygeoda (GeoDa's C++ core) is not installed: its column is left out")
     for n in sizes:
         print(f"\n== {n} polygons x {len(PERIODS)} periods, {args.permutations} permutations")
         path = generate(n)
@@ -115,13 +117,19 @@ def main():
             ref = run_json([str(HERE / "run_reference.py"), str(path), str(ref_nb), periods,
                             str(args.permutations)])
             ref["pipeline"] = ref["read"] + ref["queen"] + ref["moran"] + ref["lisa"] + ref["write"]
+        geoda = None
+        if have_pygeoda():
+            geoda = run_json([str(HERE / "run_pygeoda.py"), str(path), periods, str(args.permutations)])
         ours = run_json([str(HERE / "run_ours.py"), str(path), str(ref_nb) if ref else "", periods,
                          str(args.permutations)])
         results[n] = (ours, ref)
+        geoda_results[n] = geoda
         for label, ok, rk in STAGES:
             line = f"  {label:<50} {ours[ok]:8.2f} s"
             if ref and rk:
                 line += f"   libpysal/esda {ref[rk]:8.2f} s   ratio {ref[rk] / max(ours[ok], 1e-9):6.1f}x"
+            if geoda and ok in GEODA_STAGES:
+                line += f"   pygeoda {geoda[ok]:8.2f} s   ratio {geoda[ok] / max(ours[ok], 1e-9):6.1f}x"
             print(line)
         if ref:
             print(f"  esda numba compile (once per process)               {ref['esda_compile']:8.2f} s")
@@ -136,14 +144,24 @@ def main():
             if ta > 0.01:
                 print(f"  {label:<50} {math.log(tb / ta) / math.log(b / a):5.2f}")
 
-    write_markdown(sizes, results, cold, warm, args.permutations)
+    write_markdown(sizes, results, geoda_results, cold, warm, args.permutations)
     print(f"\nTable written to {OUT / 'bench.md'}")
 
 
-def write_markdown(sizes, results, cold, warm, permutations):
+def have_pygeoda():
+    proc = subprocess.run([sys.executable, "-c", "import pygeoda"], capture_output=True, env=ENV)
+    return proc.returncode == 0
+
+
+GEODA_STAGES = ("queen", "rook", "lisa")
+
+
+def write_markdown(sizes, results, geoda_results, cold, warm, permutations):
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
-        f"{len(PERIODS)} periods, {permutations} permutations; seconds (ratio = libpysal/esda time / ours).",
+        f"{len(PERIODS)} periods, {permutations} permutations; seconds for ours, in brackets the "
+        "libpysal/esda (and pygeoda, GeoDa's C++ core) time on the same data and how many times "
+        "slower it is.",
         "",
         "| stage | " + " | ".join(f"{n:,} polygons" for n in sizes) + " |",
         "|---|" + "---|" * len(sizes),
@@ -154,7 +172,10 @@ def write_markdown(sizes, results, cold, warm, permutations):
             ours, ref = results[n]
             cell = f"{ours[ok]:.2f}"
             if ref and rk:
-                cell += f" (ref {ref[rk]:.1f}, {ref[rk] / max(ours[ok], 1e-9):.1f}x)"
+                cell += f" (esda {ref[rk]:.1f}, {ref[rk] / max(ours[ok], 1e-9):.1f}x)"
+            geoda = geoda_results.get(n)
+            if geoda and ok in GEODA_STAGES:
+                cell += f" (GeoDa {geoda[ok]:.1f}, {geoda[ok] / max(ours[ok], 1e-9):.1f}x)"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("| peak memory, MB (ours / libpysal+esda) | " + " | ".join(

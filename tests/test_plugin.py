@@ -175,11 +175,22 @@ QGIS_PROCESS = "/usr/bin/qgis_process.bin"
 
 @pytest.mark.skipif(not os.path.exists(QGIS_PROCESS), reason="qgis_process.bin not installed")
 def test_qgis_process(tmp_path):
-    """As an analyst scripts it: enable the plugin, then run an algorithm."""
-    config = tmp_path / "qgis-config"  # a fresh QGIS profile folder, as `make install` fills
+    """As an analyst installs and scripts it: the plugin zip unpacked into a
+    fresh profile (what "Install from ZIP" does), enabled, then run."""
+    import zipfile
+
+    config = tmp_path / "qgis-config"
     plugins = config / "profiles/default/python/plugins"
     plugins.mkdir(parents=True)
-    (plugins / "regional_resilience").symlink_to(PLUGIN)
+    build = subprocess.run([sys.executable, str(ROOT / "scripts/package.py"), "--output", str(tmp_path)],
+                           capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+    archive = Path(build.stdout.strip())
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+        assert "regional_resilience/metadata.txt" in names and "regional_resilience/LICENSE" in names
+        assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/tests/" in n]
+        zf.extractall(plugins)
     env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(config), QT_QPA_PLATFORM="offscreen",
                PYTHONPATH=os.pathsep.join(p for p in sys.path if "site-packages" in p))
     enable = subprocess.run([QGIS_PROCESS, "plugins", "enable", "regional_resilience"], env=env,
