@@ -77,9 +77,9 @@ def add_indicator_parameters(alg, negative=True, subsystems=True, pooled_default
     alg.addParameter(with_help(
         QgsProcessingParameterEnum(MISSING, alg.tr("Missing values"), [alg.tr(x) for x in MISSING_LABELS],
                                    defaultValue=0),
-        alg.tr("Refuse missing (NULL) values, naming region and year, or fill interior gaps of a "
-               "long table by linear interpolation along the years (as the papers do); gaps at the "
-               "first or last year are still refused."),
+        alg.tr("Refuse missing values (NULL, or a region-year without a row in the long table), "
+               "naming region and year; or fill interior gaps by linear interpolation along the "
+               "years (as the papers do). Gaps at the first or last year are still refused."),
         advanced=True,
     ))
     alg.addParameter(with_help(
@@ -155,6 +155,7 @@ def read_indicators(alg, parameters, context, feedback, keep_features=True):
     id_field = alg.parameterAsString(parameters, ID_FIELD, context)
     fields = alg.parameterAsFields(parameters, FIELDS, context)
     table = alg.parameterAsSource(parameters, TABLE, context)
+    interpolate = alg.parameterAsEnum(parameters, MISSING, context) == 1
     if table is None and not fields:
         raise QgsProcessingException("Choose the indicator fields, or a long table with its fields.")
     if table is not None and fields:
@@ -171,13 +172,13 @@ def read_indicators(alg, parameters, context, feedback, keep_features=True):
             table, alg.parameterAsString(parameters, TABLE_ID_FIELD, context),
             alg.parameterAsString(parameters, TABLE_PERIOD_FIELD, context), names, feedback)
         panel = run_core(core_panel.panel_from_long, data.ids, t_ids, t_periods, t_values,
-                         table_name="long table")
+                         table_name="long table", allow_missing=interpolate)
     names = panel.variables
     if len(names) < 2:
         raise QgsProcessingException("A composite index needs at least two indicators.")
 
     X = panel.stacked(names)
-    if alg.parameterAsEnum(parameters, MISSING, context) == 1 and np.isnan(X).any():
+    if interpolate and np.isnan(X).any():
         positions = _period_positions(panel.periods)
         filled = run_core(gapfill.interpolate_along_periods, X, positions, ends="nan")
         X = filled.values

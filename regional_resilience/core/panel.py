@@ -138,7 +138,8 @@ def _as_label(value):
     return str(value).strip()
 
 
-def panel_from_long(region_ids, table_ids, table_periods, table_values, table_name="table"):
+def panel_from_long(region_ids, table_ids, table_periods, table_values, table_name="table",
+                    allow_missing=False):
     """A panel from a long table joined to the polygons by region id.
 
     Parameters
@@ -147,6 +148,9 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
     table_ids, table_periods : (r,) the table's region id and period per row
     table_values : dict of variable name -> (r,) float array
     table_name : name used in messages
+    allow_missing : bool
+        Accept an unbalanced panel: (region, period) pairs without a row
+        become NaN (for methods that fill gaps explicitly).
 
     Raises
     ------
@@ -189,7 +193,7 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
             f"No rows in the {table_name} for regions: "
             f"{format_list([region_keys[i] for i in absent])}."
         )
-    if (counts == 0).any():
+    if (counts == 0).any() and not allow_missing:
         r, c = np.nonzero(counts == 0)
         pairs = [f"{region_keys[i]} in {periods[j]}" for i, j in zip(r, c)]
         raise InputDataError(

@@ -138,3 +138,17 @@ def test_multipart_and_invalid_polygons_are_handled(run_alg):
     nb = column(res["OUTPUT"], "nb_count")
     assert nb[9] == 3  # both parts count: cells 2, 5 (corner) and 8
     assert nb[10] == 2  # the bow-tie shares vertices (0,3000) and (1000,3000) with cells 6 and 7
+
+
+def test_empty_layer(run_alg):
+    lyr = QgsVectorLayer("Polygon?crs=EPSG:3857&field=v:double", "empty", "memory")
+    with pytest.raises(QgsProcessingException, match="has 0 feature"):
+        run_alg("globalmoran", {"INPUT": lyr, "FIELDS": ["v"], "OUTPUT": "TEMPORARY_OUTPUT"})
+
+
+def test_negative_damage_refused(run_alg):
+    lyr = grid_layer(3, 3, fields="so2:double,dust:double",
+                     values=[[float(k), -1.0 if k == 4 else float(k % 3)] for k in range(9)])
+    with pytest.raises(QgsProcessingException, match="dust"):
+        run_alg("cedi", {"INPUT": lyr, "FIELDS": ["so2", "dust"], "OUTPUT": "TEMPORARY_OUTPUT",
+                         "WEIGHTS_TABLE": "TEMPORARY_OUTPUT"})

@@ -84,8 +84,9 @@ def test_development_index_columbus_g1_combined(run_alg, data_copy):
     assert layer(path).fields().lookupField("idx") < 0
 
 
-def mexico_long_table(drop=None):
-    """Long table: state name, year, gdp (PCGDP) and lgdp (log PCGDP, its field LPCGDPyy)."""
+def mexico_long_table(drop=None, replace=None):
+    """Long table: state name, year, gdp (PCGDP) and lgdp (its log); ``drop`` a
+    (state, year) row; ``replace`` {(state, year): (gdp, lgdp)}."""
     mx = layer(DATA / "mexico.gpkg")
     tbl = QgsVectorLayer("None?field=state:string&field=year:integer&field=gdp:double&field=lgdp:double",
                          "long", "memory")
@@ -95,7 +96,8 @@ def mexico_long_table(drop=None):
             if drop == (f["NAME"], y):
                 continue
             g = QgsFeature(tbl.fields())
-            g.setAttributes([f["NAME"], y, f[f"PCGDP{y}"], float(np.log(f[f"PCGDP{y}"]))])
+            gdp, lgdp = (replace or {}).get((f["NAME"], y), (f[f"PCGDP{y}"], float(np.log(f[f"PCGDP{y}"]))))
+            g.setAttributes([f["NAME"], y, float(gdp), float(lgdp)])
             feats.append(g)
     tbl.dataProvider().addFeatures(feats)
     return tbl
@@ -132,6 +134,22 @@ def test_missing_value_policy(run_alg):
               "OUTPUT": "TEMPORARY_OUTPUT", "WEIGHTS_TABLE": "TEMPORARY_OUTPUT"}
     with pytest.raises(QgsProcessingException, match="unbalanced.*Jalisco in 1970"):
         run_alg("developmentindex", params)
+    # interpolation: Jalisco 1970 becomes the mean of 1960 and 1980 (both indicators),
+    # so the result equals a complete table holding those means
+    filled, log = run_alg("developmentindex", dict(params, MISSING=1))
+    assert "Filled 2 missing value(s)" in log
+    jal = [f for f in layer(DATA / "mexico.gpkg").getFeatures() if f["NAME"] == "Jalisco"][0]
+    means = ((jal["PCGDP1960"] + jal["PCGDP1980"]) / 2,
+             (np.log(jal["PCGDP1960"]) + np.log(jal["PCGDP1980"])) / 2)
+    by_hand, _ = run_alg("developmentindex", dict(params, TABLE=mexico_long_table(
+        replace={("Jalisco", 1970): means})))
+    for year in (1940, 1970, 2000):
+        np.testing.assert_allclose(column(filled["OUTPUT"], f"idx_{year}"),
+                                   column(by_hand["OUTPUT"], f"idx_{year}"), rtol=1e-12)
+    # a gap at the last year cannot be interpolated
+    end_gap = dict(params, TABLE=mexico_long_table(drop=("Jalisco", 2000)), MISSING=1)
+    with pytest.raises(QgsProcessingException, match="Jalisco"):
+        run_alg("developmentindex", end_gap)
 
 
 def test_cedi_by_hand(run_alg):

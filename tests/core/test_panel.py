@@ -65,3 +65,9 @@ def test_require_not_constant():
 def test_duplicate_ids():
     with pytest.raises(InputDataError, match="Duplicate region ids: 7"):
         P.require_unique_ids(["7", "8", "7"])
+
+
+def test_long_panel_allow_missing_leaves_nan():
+    long = P.panel_from_long(["a", "b"], ["a", "a", "b"], [1, 2, 1], {"v": [1.0, 2.0, 3.0]},
+                             allow_missing=True)
+    np.testing.assert_array_equal(np.isnan(long.values["v"]), [[False, False], [False, True]])
