@@ -86,3 +86,11 @@ def make_field(name, kind, length=0, precision=0):
 def field_is_numeric(field):
     """True when a ``QgsField`` holds numbers (any integer or real type)."""
     return field.isNumeric()
+
+
+def parameter_as_fields(algorithm, parameters, name, context):
+    """Field names chosen in a field parameter (``parameterAsStrings`` from
+    QGIS 3.32 on; ``parameterAsFields`` before, deprecated since)."""
+    if hasattr(algorithm, "parameterAsStrings"):
+        return algorithm.parameterAsStrings(parameters, name, context)
+    return algorithm.parameterAsFields(parameters, name, context)

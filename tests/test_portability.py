@@ -131,6 +131,9 @@ def scan_source(source, filename="<string>", in_compat=False):
             if node.attr == "exec_":
                 add(node, "'exec_(' is Qt5-only: use exec()")
                 continue
+            if node.attr == "parameterAsFields" and not in_compat:
+                add(node, "parameterAsFields is deprecated from QGIS 3.32: use compat.parameter_as_fields")
+                continue
             dotted = _dotted(node)
             if dotted is None:
                 continue
@@ -217,6 +220,7 @@ def test_metadata_declares_qgis4_and_qt6():
         ("o = QgsProcessingParameterDefinition.Flag.FlagOptional\n", "FLAG_"),
         ("n = QgsProcessingParameterNumber.Double\n", "NUMBER_"),
         ("r = QRegExp('a')\n", "QRegularExpression"),
+        ("f = self.parameterAsFields(parameters, 'F', context)\n", "parameter_as_fields"),
     ],
 )
 def test_scanner_catches(source, expected):

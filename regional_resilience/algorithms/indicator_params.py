@@ -153,7 +153,7 @@ def read_indicators(alg, parameters, context, feedback, keep_features=True):
     """
     source = alg.parameterAsSource(parameters, INPUT, context)
     id_field = alg.parameterAsString(parameters, ID_FIELD, context)
-    fields = alg.parameterAsFields(parameters, FIELDS, context)
+    fields = compat.parameter_as_fields(alg, parameters, FIELDS, context)
     table = alg.parameterAsSource(parameters, TABLE, context)
     interpolate = alg.parameterAsEnum(parameters, MISSING, context) == 1
     if table is None and not fields:
@@ -167,7 +167,7 @@ def read_indicators(alg, parameters, context, feedback, keep_features=True):
         values = {f: data.columns[f][:, None] for f in fields}
         panel = core_panel.Panel(data.ids, ("",), values, {(f, ""): f for f in fields})
     else:
-        names = alg.parameterAsFields(parameters, TABLE_VALUE_FIELDS, context)
+        names = compat.parameter_as_fields(alg, parameters, TABLE_VALUE_FIELDS, context)
         t_ids, t_periods, t_values = read_table(
             table, alg.parameterAsString(parameters, TABLE_ID_FIELD, context),
             alg.parameterAsString(parameters, TABLE_PERIOD_FIELD, context), names, feedback)

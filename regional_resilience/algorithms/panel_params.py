@@ -83,7 +83,7 @@ def read_panel(alg, parameters, context, feedback, geometry=False, keep_features
     """
     source = alg.parameterAsSource(parameters, INPUT, context)
     id_field = alg.parameterAsString(parameters, ID_FIELD, context)
-    wide = alg.parameterAsFields(parameters, FIELDS, context)
+    wide = compat.parameter_as_fields(alg, parameters, FIELDS, context)
     table = alg.parameterAsSource(parameters, TABLE, context)
     if table is None and not wide:
         raise QgsProcessingException(
@@ -103,7 +103,7 @@ def read_panel(alg, parameters, context, feedback, geometry=False, keep_features
         panel = run_core(core_panel.panel_from_wide, data.ids, {f: data.columns[f] for f in wide})
         return data, panel
 
-    value_fields = alg.parameterAsFields(parameters, TABLE_VALUE_FIELDS, context)
+    value_fields = compat.parameter_as_fields(alg, parameters, TABLE_VALUE_FIELDS, context)
     t_ids, t_periods, t_values = read_table(
         table,
         alg.parameterAsString(parameters, TABLE_ID_FIELD, context),
