@@ -207,3 +207,40 @@ def test_qgis_process(tmp_path):
 
     lyr = layer(out)
     assert lyr.fields().lookupField("lisa_cl_2000") >= 0 and lyr.featureCount() == 32
+
+
+@pytest.mark.parametrize("alg_id,params", [
+    ("localmoran", {"FIELDS": ["PCGDP1940", "PCGDP2000"], "SUMMARY": "TEMPORARY_OUTPUT"}),
+    ("globalmoran", {"FIELDS": ["PCGDP1940", "PCGDP2000"]}),
+    ("buildweights", {"WEIGHTS_OUTPUT": "TEMPORARY_OUTPUT"}),
+    ("developmentindex", {"FIELDS": ["PCGDP1940", "PCGDP2000"], "WEIGHTS_TABLE": "TEMPORARY_OUTPUT"}),
+])
+def test_cancel_is_honoured(provider, alg_id, params):
+    """A run canceled by the user stops with a message, writing nothing."""
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    feedback = QgsProcessingFeedback()
+    feedback.cancel()
+    with pytest.raises(QgsProcessingException, match="Canceled"):
+        processing.run(f"regional_resilience:{alg_id}",
+                       dict(params, INPUT=str(DATA / "mexico.gpkg"), OUTPUT="TEMPORARY_OUTPUT"),
+                       feedback=feedback)
+
+
+def test_cancel_during_permutations(provider):
+    """Cancel reaches the permutation kernels, not only the reading loop."""
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    class CancelAtProgress(QgsProcessingFeedback):
+        def setProgress(self, progress):  # noqa: N802
+            super().setProgress(progress)
+            if progress > 30:
+                self.cancel()
+
+    with pytest.raises(QgsProcessingException, match="Canceled"):
+        processing.run("regional_resilience:localmoran", {
+            "INPUT": str(DATA / "mexico.gpkg"), "FIELDS": ["PCGDP1940", "PCGDP2000"],
+            "PERMUTATIONS": 9999, "OUTPUT": "TEMPORARY_OUTPUT", "SUMMARY": "TEMPORARY_OUTPUT"},
+            feedback=CancelAtProgress())

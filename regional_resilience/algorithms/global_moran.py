@@ -3,7 +3,7 @@ from qgis.core import QgsProcessingParameterFeatureSink
 
 from .. import compat
 from ..core import moran
-from .base import RRAlgorithm, run_core
+from .base import RRAlgorithm, core_callbacks, run_core
 from .inference_params import add_permutation_parameters, read_permutation_parameters
 from .output import write_table
 from .panel_params import add_panel_parameters
@@ -54,9 +54,13 @@ class GlobalMoranAlgorithm(RRAlgorithm):
         permutations, seed = read_permutation_parameters(self, parameters, context)
 
         rows = []
-        for variable in panel.variables:
+        variables = panel.variables
+        for v_index, variable in enumerate(variables):
             y = panel.values[variable]
-            res = run_core(moran.moran_global, y, w, permutations=permutations, seed=seed)
+            span = 65.0 / len(variables)
+            progress, is_canceled = core_callbacks(feedback, 25 + span * v_index, 25 + span * (v_index + 1))
+            res = run_core(moran.moran_global, y, w, permutations=permutations, seed=seed,
+                           progress=progress, is_canceled=is_canceled)
             for k, period in enumerate(panel.periods):
                 source_name = panel.sources.get((variable, period), variable)
                 rows.append([
