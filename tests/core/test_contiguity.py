@@ -9,7 +9,7 @@ from numpy.testing import assert_array_equal
 from regional_resilience.core import contiguity as contiguity_module
 from regional_resilience.core.contiguity import contiguity_weights, higher_order
 from regional_resilience.core.errors import Canceled
-from regional_resilience.core.geometry import parse_wkb_polygons
+from regional_resilience.core.geometry import PolygonSet, parse_wkb_polygons
 from regional_resilience.core.weights import from_neighbor_pairs
 from tests.core._wkb_helpers import (
     dense_grid,
@@ -119,6 +119,19 @@ def test_repeated_vertices_and_signed_zero():
     assert contiguity_weights(ps, "rook").neighbor_sets() == [{1}, {0}]
 
 
+@pytest.mark.parametrize("flip", [False, True])
+def test_zero_length_edges_are_not_shared(flip):
+    # Both squares repeat their common corner (1, 1): each has a zero-length
+    # edge there, which must not make them rook neighbours.
+    a = np.array([[0, 0], [1, 0], [1, 1], [1, 1], [0, 1], [0, 0]], dtype=float)
+    b = np.array([[1, 1], [1, 1], [2, 1], [2, 2], [1, 2], [1, 1]], dtype=float)
+    rings = [a[::-1], b] if flip else [a, b[::-1]]
+    for order in (rings, rings[::-1]):
+        ps = parse_wkb_polygons([polygon_wkb([r]) for r in order])
+        assert contiguity_weights(ps, "queen").neighbor_sets() == [{1}, {0}]
+        assert contiguity_weights(ps, "rook").neighbor_sets() == [set(), set()]
+
+
 def test_unclosed_ring_is_closed():
     a = square(0, 0)[:-1]  # (0,0) (1,0) (1,1) (0,1): edge (0,1)-(0,0) implied
     b = square(-1, 0)
@@ -225,22 +238,79 @@ def test_matches_libpysal_lattice(rule):
     assert w.neighbor_sets() == neighbor_sets_from_libpysal(ref)
 
 
-def test_hash_collisions_fall_back_to_exact_sort(monkeypatch):
-    # With a zero multiplier the hash only sees y: every row of grid points
-    # collides, and the exact lexicographic sort must take over.
+@pytest.mark.parametrize("max_rounds", [16, 2])
+def test_hash_collisions_take_more_rounds(monkeypatch, max_rounds):
+    # With a zero multiplier the hash only sees y: the points of a grid row
+    # all collide. Each hash round settles one point per row (five rounds
+    # here); with a round limit of 2 the rest is sorted instead.
     monkeypatch.setattr(contiguity_module, "_K1", np.uint64(0))
+    monkeypatch.setattr(contiguity_module, "_MAX_ROUNDS", max_rounds)
     for rule in ("queen", "rook"):
         w = contiguity_weights(_grid(4, 4), rule)
         ref = libpysal_weights.lat2W(4, 4, rook=(rule == "rook"))
         assert w.neighbor_sets() == neighbor_sets_from_libpysal(ref)
+        assert w.meta["n_points"] == 25
 
 
-def test_rook_without_packed_keys(monkeypatch):
-    # very large inputs cannot pack (edge, feature) into one int64
-    monkeypatch.setattr(contiguity_module, "_ONE_KEY_LIMIT", 0)
-    w = contiguity_weights(_grid(4, 5), "rook")
-    ref = libpysal_weights.lat2W(4, 5, rook=True)
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_tiny_chunks_match_libpysal(monkeypatch, rule):
+    # chunk boundaries fall inside rings and between a ring and its closing repeat
+    monkeypatch.setattr(contiguity_module, "_CHUNK", 7)
+    polys, wkbs = libpysal_example_wkb("columbus.shp")
+    ref = getattr(libpysal_weights, RULES[rule])(polys)
+    w = contiguity_weights(parse_wkb_polygons(wkbs), rule)
     assert w.neighbor_sets() == neighbor_sets_from_libpysal(ref)
+
+
+def _fan(k, start_at_centre=True):
+    """k triangles around the origin; every ring starts (and closes) at the origin."""
+    ang = np.linspace(0, 2 * np.pi, k + 1)
+    rim = np.column_stack([np.cos(ang), np.sin(ang)]).round(12)
+    rim[-1] = rim[0]
+    rings = []
+    for t in range(k):
+        ring = np.array([[0.0, 0.0], rim[t], rim[t + 1], [0.0, 0.0]])
+        if not start_at_centre:
+            ring = np.vstack([ring[1:-1], ring[:2]])  # starts at a rim vertex
+        rings.append(ring)
+    return parse_wkb_polygons([polygon_wkb([r]) for r in rings])
+
+
+@pytest.mark.parametrize("k", [3, 4, 8])
+@pytest.mark.parametrize("start_at_centre", [True, False])
+def test_fan_of_triangles_around_one_point(k, start_at_centre):
+    # one point shared by k features (a group of k real vertices plus k closing
+    # repeats when the rings start there); rook neighbours are the fan's cycle
+    ps = _fan(k, start_at_centre)
+    queen = [set(range(k)) - {t} for t in range(k)]
+    rook = [{(t - 1) % k, (t + 1) % k} for t in range(k)]
+    assert contiguity_weights(ps, "queen").neighbor_sets() == queen
+    assert contiguity_weights(ps, "rook").neighbor_sets() == rook
+    assert contiguity_weights(ps, "rook", tolerance=1e-9).neighbor_sets() == rook
+
+
+def test_group_pairs_every_group_size():
+    # _group_pairs must give every pair of members exactly once, whatever the
+    # group sizes (1 to 7) and whichever member represents the group
+    rng = np.random.default_rng(5)
+    sizes = rng.integers(1, 8, 300)
+    items = rng.permutation(int(sizes.sum()))
+    groups = np.split(items, np.cumsum(sizes)[:-1])
+    g = np.empty(len(items), dtype=np.int32)
+    member = rng.random(len(items)) < 0.8
+    for grp in groups:
+        g[grp] = grp[rng.integers(len(grp))]
+        member[g[grp[0]]] = True  # representatives are members
+    i, j = contiguity_module._group_pairs(g, member)
+    got = sorted((min(a, b), max(a, b)) for a, b in zip(i.tolist(), j.tolist()))
+    want = sorted(
+        (min(a, b), max(a, b))
+        for grp in groups
+        for a, b in itertools.combinations(grp[member[grp]].tolist(), 2)
+    )
+    assert got == want
+    assert contiguity_module._group_pairs(g, member, limit=len(want) - 1) is None
+    assert len(contiguity_module._group_pairs(g, member, limit=len(want))[0]) == len(want)
 
 
 # -- tolerance ------------------------------------------------------------------------
@@ -303,6 +373,42 @@ def test_tolerance_rule_equals_brute_force(rule, seed):
     w = contiguity_weights(ps, rule, tolerance=tol)
     assert w.neighbor_sets() == _brute_force(ps, rule, tol)
     assert contiguity_weights(ps, rule).neighbor_sets() == _brute_force(ps, rule, 0.0)
+
+
+def _point_set(xy):
+    """Every point a one-vertex ring of its own feature."""
+    n = len(xy)
+    return PolygonSet(
+        np.ascontiguousarray(xy, dtype=float), np.arange(n + 1), np.arange(n),
+        np.ones(n, dtype=bool), np.ones(n, dtype=np.int64), n,
+    )
+
+
+@pytest.mark.parametrize("search", ["grid", "tree"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_close_point_pairs_equal_brute_force(monkeypatch, search, seed):
+    # Points crowd around the corners of the grid cells (and some repeat
+    # exactly), so that many close pairs straddle a cell side or corner.
+    if search == "tree":
+        monkeypatch.setattr(contiguity_module, "_grid_pairs", lambda vt, tol: None)
+    rng = np.random.default_rng(seed)
+    tol = 0.1
+    side = contiguity_module._CELL * tol
+    corners = rng.integers(-3, 4, (600, 2)) * side
+    xy = corners + rng.uniform(-1.5 * tol, 1.5 * tol, corners.shape)
+    # the lowest point sets the grid's origin: cell corners at multiples of side
+    low = [[-4 * side, -4 * side], [0.0, 0.0], [-0.0, 0.0]]
+    xy = np.vstack([low, xy, xy[:50], rng.uniform(-10, 10, (600, 2))])
+    vt = contiguity_module._Vertices(_point_set(xy))
+    p, q = contiguity_module._close_point_pairs(vt, tol)
+    got = sorted(zip(np.minimum(p, q).tolist(), np.maximum(p, q).tolist()))
+    pid = vt.pid
+    ids = np.flatnonzero(pid == np.arange(len(pid)))
+    a, b = np.triu_indices(len(ids), 1)
+    a, b = ids[a], ids[b]
+    near = contiguity_module._within(vt.coords, a, b, tol)
+    want = sorted(zip(a[near].tolist(), b[near].tolist()))
+    assert len(want) > 300 and got == want
 
 
 def test_tolerance_is_not_transitive():
@@ -405,6 +511,6 @@ def test_speed_100k_polygons_of_25_vertices():
         times[rule] = best
         inner = (w.cardinalities == (8 if rule == "queen" else 4)).sum()
         assert inner == 248 * 398
-    # about 0.5 s (queen) and 0.7 s (rook) on the 2-core reference machine;
+    # about 0.15 s (queen) and 0.2 s (rook) on the 2-core reference machine;
     # the bound leaves room for a busy machine.
     assert times["queen"] < 2.5 and times["rook"] < 3.0, times
