@@ -45,10 +45,10 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest
 
 test-core: setup
-	$(PY) -m pytest tests/core
+	$(PY) -m pytest tests/core regional_resilience/core
 
 # The whole suite, unchanged, on newer QGIS stacks (Debian trixie: QGIS 3.40,
 # Python 3.13; Debian sid: newest QGIS/Python/numpy), each in a cached

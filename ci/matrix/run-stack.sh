@@ -5,7 +5,7 @@
 # (tracked + untracked, minus what .gitignore drops: .venv, dist, __pycache__,
 # ...) to /work/regional-resilience inside it, mounts /proc and /dev (always
 # unmounted again, also on failure), prints the resolved versions, runs
-# ci/matrix/smoke.py and then `python -m pytest tests` from /opt/rr-venv.
+# ci/matrix/smoke.py and then `python -m pytest` (pytest.ini's testpaths, as `make test`) from /opt/rr-venv.
 # Exit status: 0 when both pass; 10 build failed; pytest's own status when
 # the suite failed; 11 when only the smoke test failed. The outcome of both is
 # also written to <cache>/<stack>/last-result.
@@ -63,8 +63,8 @@ smoke=passed
 log "smoke: plugin loads and an algorithm runs"
 in_root "$ROOT" bash -c "cd '$ROOT_WORK' && timeout $STACK_TIMEOUT '$ROOT_VENV/bin/python' ci/matrix/smoke.py '$ROOT_WORK'" || smoke=FAILED
 
-log "python -m pytest tests"
-in_root "$ROOT" bash -c "cd '$ROOT_WORK' && timeout $STACK_TIMEOUT '$ROOT_VENV/bin/python' -m pytest tests ${RR_MATRIX_PYTEST_ARGS:-}"
+log "python -m pytest"
+in_root "$ROOT" bash -c "cd '$ROOT_WORK' && timeout $STACK_TIMEOUT '$ROOT_VENV/bin/python' -m pytest ${RR_MATRIX_PYTEST_ARGS:-}"
 rc=$?
 echo "smoke $smoke; pytest exit status $rc$([ "$rc" = 124 ] && echo " (timed out after ${STACK_TIMEOUT}s)")" >"$DIR/last-result"
 log "smoke $smoke; pytest exit status $rc$([ "$rc" = 124 ] && echo " (timed out after ${STACK_TIMEOUT}s)")"
