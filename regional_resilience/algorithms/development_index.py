@@ -12,10 +12,9 @@ from .indicator_params import (
     add_weights_table_output,
     compute_weighting,
     read_indicators,
-    write_weights_table,
+    write_index_outputs,
 )
-from .output import NewField, period_field, write_layer
-from .styling import attach_style
+from .output import NewField, period_field, safe_name
 
 OUTPUT = "OUTPUT"
 RENORMALIZE = "RENORMALIZE"
@@ -79,11 +78,8 @@ class DevelopmentIndexAlgorithm(RRAlgorithm):
         if spec.subsystems:
             sub = np.asarray(res.subsystem_index).reshape(panel.n, panel.t, -1)
             for g, label in enumerate(res.subsystem_labels):
-                safe = "".join(ch if ch.isalnum() else "_" for ch in label)
                 for k, period in enumerate(panel.periods):
-                    columns.append(NewField(period_field(f"idx_{safe}", period), "double", sub[:, k, g]))
-        dest = write_layer(self, parameters, OUTPUT, context, data, columns, feedback, 75, 95)
-        attach_style(context, dest, index_fields, "graduated")
-        weights = write_weights_table(self, parameters, context, scheme, spec, panel.periods, pooled)
-        feedback.setProgress(100)
-        return {OUTPUT: dest, "WEIGHTS_TABLE": weights}
+                    columns.append(NewField(period_field(f"idx_{safe_name(label)}", period), "double",
+                                            sub[:, k, g]))
+        return write_index_outputs(self, parameters, context, feedback, data, columns, index_fields,
+                                   scheme, spec, panel.periods, pooled)

@@ -16,10 +16,9 @@ from .indicator_params import (
     add_weights_table_output,
     compute_weighting,
     read_indicators,
-    write_weights_table,
+    write_index_outputs,
 )
-from .output import NewField, period_field, write_layer
-from .styling import attach_style
+from .output import NewField, period_field
 
 OUTPUT = "OUTPUT"
 NORMALIZATION = "NORMALIZATION"
@@ -90,8 +89,5 @@ class EntropyTopsisAlgorithm(RRAlgorithm):
                 NewField(period_field("topsis_dp", period), "double", d_plus[:, k]),
                 NewField(period_field("topsis_dm", period), "double", d_minus[:, k]),
             ]
-        dest = write_layer(self, parameters, OUTPUT, context, data, columns, feedback, 75, 95)
-        attach_style(context, dest, style_fields, "graduated")
-        weights = write_weights_table(self, parameters, context, scheme, spec, panel.periods, pooled)
-        feedback.setProgress(100)
-        return {OUTPUT: dest, "WEIGHTS_TABLE": weights}
+        return write_index_outputs(self, parameters, context, feedback, data, columns, style_fields,
+                                   scheme, spec, panel.periods, pooled)

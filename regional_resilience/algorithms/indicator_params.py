@@ -24,7 +24,8 @@ from ..core.standardize import DEFAULT_SHIFT
 from ..core.weighting_scheme import COMBINATIONS, SUBJECTIVE_METHODS, weighting_scheme
 from .base import run_core, with_help
 from .layer_io import read_polygons, read_table
-from .output import write_table
+from .output import write_layer, write_table
+from .styling import attach_style
 from .panel_params import (
     FIELDS,
     ID_FIELD,
@@ -271,3 +272,15 @@ def weights_rows(scheme, spec, periods, pooled):
 def write_weights_table(alg, parameters, context, scheme, spec, periods, pooled):
     return write_table(alg, parameters, WEIGHTS_TABLE, context, WEIGHTS_COLUMNS,
                        weights_rows(scheme, spec, periods, pooled))
+
+
+def write_index_outputs(alg, parameters, context, feedback, data, columns, style_fields, scheme,
+                        spec, periods, pooled):
+    """The outputs every index tool shares: the layer with ``columns``, a
+    graduated map of ``style_fields`` (one style per year) and the weights
+    table. Returns the results dict."""
+    dest = write_layer(alg, parameters, "OUTPUT", context, data, columns, feedback, 75, 95)
+    attach_style(context, dest, style_fields, "graduated")
+    weights = write_weights_table(alg, parameters, context, scheme, spec, periods, pooled)
+    feedback.setProgress(100)
+    return {"OUTPUT": dest, WEIGHTS_TABLE: weights}

@@ -132,10 +132,14 @@ def _python_scalar(value):
     return value
 
 
+def safe_name(text):
+    """``text`` with every character that is not a letter or digit as ``_``."""
+    return "".join(ch if ch.isalnum() else "_" for ch in str(text))
+
+
 def period_field(prefix, period):
     """Field name for a period: ``<prefix>_<period>`` with safe characters;
     ``<prefix>`` alone for the single unnamed period of a one-year layer."""
     if str(period) == "":
         return prefix
-    safe = "".join(ch if ch.isalnum() else "_" for ch in str(period))
-    return f"{prefix}_{safe}"
+    return f"{prefix}_{safe_name(period)}"
