@@ -35,6 +35,7 @@ class LayerData:
     features: list  # QgsFeature list when kept, else None
     multipart: list  # ids of features with more than one part
     name: str = "input layer"
+    texts: dict = None  # field name -> raw values (None = NULL), e.g. group labels
 
     @property
     def n(self):
@@ -75,8 +76,11 @@ def column_to_float(values, field_name, ids, layer_name):
 
 def read_polygons(source, value_fields=(), id_field="", geometry=False,
                   keep_features=False, feedback=None, min_features=3,
-                  layer_name="the input layer"):
+                  layer_name="the input layer", text_fields=()):
     """Read a polygon ``QgsProcessingFeatureSource`` in one pass.
+
+    ``value_fields`` are read as float arrays (NULL -> NaN); ``text_fields``
+    (e.g. a group field) as their raw values with NULL -> ``None``.
 
     Refuses non-polygon layers, layers with fewer than ``min_features``
     features, missing fields, duplicate ids, and empty geometries (when
@@ -91,13 +95,15 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
         )
     fields = source.fields()
     wanted = [f for f in value_fields if f]
-    missing = [f for f in wanted + ([id_field] if id_field else []) if fields.lookupField(f) < 0]
+    texts_wanted = [f for f in text_fields if f]
+    missing = [f for f in wanted + texts_wanted + ([id_field] if id_field else [])
+               if fields.lookupField(f) < 0]
     if missing:
         raise QgsProcessingException(f"Fields not found in {layer_name}: {format_list(missing)}.")
 
     request = QgsFeatureRequest()
     if not keep_features:
-        attrs = [fields.lookupField(f) for f in wanted + ([id_field] if id_field else [])]
+        attrs = [fields.lookupField(f) for f in wanted + texts_wanted + ([id_field] if id_field else [])]
         request.setSubsetOfAttributes(attrs)
         if not geometry:
             request.setFlags(compat.REQUEST_NO_GEOMETRY)
@@ -144,6 +150,11 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
         idx = fields.lookupField(name)
         columns[name] = column_to_float([a[idx] for a in attributes], name, ids, layer_name)
 
+    texts = {}
+    for name in texts_wanted:
+        idx = fields.lookupField(name)
+        texts[name] = [None if _is_null(a[idx]) else a[idx] for a in attributes]
+
     wkbs = None
     multipart = []
     if geometry:
@@ -160,6 +171,7 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
         features=features if keep_features else None,
         multipart=multipart,
         name=layer_name,
+        texts=texts,
     )
 
 

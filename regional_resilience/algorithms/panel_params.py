@@ -76,10 +76,11 @@ def add_panel_parameters(alg, fields_label="Value fields, one per period (in per
 
 
 def read_panel(alg, parameters, context, feedback, geometry=False, keep_features=False,
-               min_features=3):
+               min_features=3, text_fields=()):
     """Read the polygons and build the panel from wide fields or the long table.
 
-    Returns ``(layer_data, panel)``.
+    ``text_fields`` (e.g. the group field) are read in the same pass, into
+    ``layer_data.texts``. Returns ``(layer_data, panel)``.
     """
     source = alg.parameterAsSource(parameters, INPUT, context)
     id_field = alg.parameterAsString(parameters, ID_FIELD, context)
@@ -98,7 +99,7 @@ def read_panel(alg, parameters, context, feedback, geometry=False, keep_features
             "A long table is joined by region id: choose the region id field of the polygon layer."
         )
     data = read_polygons(source, wide, id_field, geometry=geometry, keep_features=keep_features,
-                         feedback=feedback, min_features=min_features)
+                         feedback=feedback, min_features=min_features, text_fields=text_fields)
     if wide:
         panel = run_core(core_panel.panel_from_wide, data.ids, {f: data.columns[f] for f in wide})
         return data, panel

@@ -24,4 +24,36 @@ class Canceled(Exception):
     """The user canceled the run (raised when ``is_canceled()`` returns True)."""
 
 
-__all__.append("Canceled")
+__all__ += ["Canceled", "check_choice", "check_labels"]
+
+
+def check_choice(value, choices, what):
+    """``value`` in lower case if it is one of ``choices``, else an
+    :class:`InputDataError` listing them.
+
+    >>> check_choice("Pooled", ("pooled", "period"), "class scheme")
+    'pooled'
+    """
+    key = str(value).lower()
+    if key not in choices:
+        raise InputDataError(
+            f"Unknown {what} {value!r}; use one of {', '.join(map(repr, choices))}."
+        )
+    return key
+
+
+def check_labels(values, length, what, kind):
+    """``values`` as a list of text, one per ``kind`` (``None`` stays None),
+    or an :class:`InputDataError` when the count is wrong.
+
+    >>> check_labels([1940, 1950], 2, "period labels", "periods")
+    ['1940', '1950']
+    """
+    if values is None:
+        return None
+    values = [str(v) for v in values]
+    if len(values) != length:
+        raise InputDataError(
+            f"{len(values)} {what} were given for {length} {kind}; give one per {kind}."
+        )
+    return values
