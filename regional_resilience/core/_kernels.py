@@ -43,6 +43,7 @@ __all__ = [
     "use_numba",
     "numba_enabled",
     "global_sims",
+    "global_workspace",
     "local_sims",
     "local_recount",
     "gather_draws",
@@ -326,18 +327,21 @@ if HAVE_NUMBA:
             return res
 
         @njit(parallel=True, **_jit)
-        def _global_sims_nb(z, indptr, indices, weights, perms, scale, z2ss, nchunks, out):
+        def _global_sims_nb(z, indptr, indices, weights, perms, scale, z2ss, nchunks, out, work):
             # I of permuted map p: sum_i zp_i * (W zp)_i with zp = z[perms[p]]
             # (one gather, then the lag reads zp with the locality of the
             # weights' own order), the products summed as numpy sums them:
             # pairwise within blocks of 8192 regions, blocks added in order.
+            # zp lives in the running thread's slice of ``work``, allocated
+            # once per run: a fresh (n, t) array per chunk would be faulted
+            # in page by page again (80 MB at 1,000,000 regions x 10 periods).
             n, t = z.shape
             B = perms.shape[0]
             nchunks = max(1, min(B, nchunks))
             for c in prange(nchunks):
                 p0 = c * B // nchunks
                 p1 = (c + 1) * B // nchunks
-                zp = np.empty((n, t))
+                zp = work[numba.get_thread_id()]
                 buf = np.empty((t, _NP_BLOCK))
                 acc = np.empty(t)
                 res = np.empty(t)
@@ -466,8 +470,12 @@ if HAVE_NUMBA:
 # dispatch
 # ---------------------------------------------------------------------------
 #: below this many inner operations the numpy path takes a fraction of a
-#: second, less than compiling a kernel on a cold cache (2-3 s)
-_SMALL_WORK = 2e7
+#: second, less than compiling a kernel on a cold cache (2-3 s) or loading it
+#: from the disk cache (0.2-0.4 s in a new process). The global statistic's
+#: numpy path is a sparse product over blocks of permutations, as fast as the
+#: kernel up to about 1e8 (1,000 regions x 10 periods x 999 permutations:
+#: 0.14 s against 0.36 s for the first kernel call of a process, measured).
+_SMALL_WORK = {"global": 1e8, "local": 2e7}
 _ready = set()  # kinds of kernels ("global", "local") run in this process
 
 #: how many kernel calls went each way (for tests and diagnostics)
@@ -504,7 +512,7 @@ def choose_engine(work, kind):
     """
     if not _state["use"]:
         return False
-    return kind in _ready or work >= _SMALL_WORK
+    return kind in _ready or work >= _SMALL_WORK[kind]
 
 
 #: work items per thread; handed out one at a time (dynamic scheduling) so
@@ -537,7 +545,16 @@ def _f64(a):
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-def global_sims(z, indptr, indices, weights, perms, scale, z2ss, engine=None):
+def global_workspace(n, t):
+    """Scratch space of :func:`global_sims` for ``n`` regions and ``t``
+    periods: one permuted map per numba thread, to pass to every call of a
+    run (pages are only committed for the threads that run)."""
+    if not _state["use"]:
+        return None
+    return np.empty((numba.config.NUMBA_NUM_THREADS, n, t))
+
+
+def global_sims(z, indptr, indices, weights, perms, scale, z2ss, engine=None, work=None):
     """Moran's I of permuted maps.
 
     Parameters
@@ -557,15 +574,18 @@ def global_sims(z, indptr, indices, weights, perms, scale, z2ss, engine=None):
     (B, t) float64
         ``scale * sum(zp * W zp) / z2ss`` with ``zp = z[perms[b]]``.
 
-    ``engine`` as in :func:`local_sims`.
+    ``engine`` as in :func:`local_sims`; ``work`` from
+    :func:`global_workspace` (allocated here when not given).
     """
     z = _f64(z)
     args = (z, _i64(indptr), _i64(indices), _f64(weights), _i64(perms),
             _f64(scale), _f64(z2ss))
     if _use(engine):
         out = np.empty((perms.shape[0], z.shape[1]))
+        if work is None or work.shape[1:] != z.shape:
+            work = global_workspace(*z.shape)
         with _LOCK, _dynamic_schedule():
-            _global_sims_nb(*args, _GLOBAL_CHUNKS * numba.get_num_threads(), out)
+            _global_sims_nb(*args, _GLOBAL_CHUNKS * numba.get_num_threads(), out, work)
         _ready.add("global")
         return out
     return _global_sims_numpy(*args)
@@ -674,7 +694,7 @@ def local_recount(z, indptr, weights, P, Is, scaling, rows, cols, gathered=None,
     return _local_recount_numpy(*args)
 
 
-def warm_up(background=False):
+def warm_up(background=False, kinds=("global", "local")):
     """Compile (or load from numba's cache) every kernel on tiny inputs.
 
     A cold compile takes a few seconds (about 2 s for the global kernel and
@@ -688,6 +708,8 @@ def warm_up(background=False):
     ----------
     background : bool, default False
         Run in a daemon thread and return the thread.
+    kinds : tuple of {"global", "local"}
+        Which kernels: ``"global"`` (Moran's I), ``"local"`` (LISA).
 
     Returns
     -------
@@ -695,7 +717,8 @@ def warm_up(background=False):
         Seconds it took (0.0 when numba is not in use), or the thread.
     """
     if background:
-        thread = threading.Thread(target=warm_up, name="rr-numba-warm-up", daemon=True)
+        thread = threading.Thread(target=warm_up, kwargs={"kinds": kinds},
+                                  name="rr-numba-warm-up", daemon=True)
         thread.start()
         return thread
     import time
@@ -711,9 +734,11 @@ def warm_up(background=False):
     weights = np.full(2 * n, 0.5)
     z = np.linspace(-1.0, 1.0, 2 * n).reshape(n, 2)
     perms = np.array([np.roll(np.arange(n), s) for s in range(3)], dtype=np.int64)
-    global_sims(z, indptr, indices, weights, perms, np.ones(2), np.ones(2), engine=engine)
-    P = np.array([[0, 1], [2, 3], [4, 0]], dtype=np.int64)
-    Is = np.zeros((n, 2))
-    local_sims(z, indptr, weights, P, Is, np.ones(2), np.zeros((n, 2)), 0, n, engine=engine)
-    local_recount(z, indptr, weights, P, Is, np.ones(2), [0], [1], engine=engine)
+    if "global" in kinds:
+        global_sims(z, indptr, indices, weights, perms, np.ones(2), np.ones(2), engine=engine)
+    if "local" in kinds:
+        P = np.array([[0, 1], [2, 3], [4, 0]], dtype=np.int64)
+        Is = np.zeros((n, 2))
+        local_sims(z, indptr, weights, P, Is, np.ones(2), np.zeros((n, 2)), 0, n, engine=engine)
+        local_recount(z, indptr, weights, P, Is, np.ones(2), [0], [1], engine=engine)
     return time.perf_counter() - t0

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from .errors import Canceled, InputDataError, WeightsError
-from .permutation import check_permutations, check_seed, global_permutations
+from .permutation import check_permutations, check_seed, drawn_ahead, global_permutations
 
 __all__ = ["GlobalMoranResult", "moran_global"]
 
@@ -266,17 +266,19 @@ def moran_global(
         sims = np.empty((permutations, t))
         scale_t = np.full(t, scale)
         engine = _kernels.choose_engine(permutations * t * (n + w.nnz), "global")
+        work = _kernels.global_workspace(n, t) if engine else None
         done = 0
-        for block in global_permutations(n, permutations, seed):
-            if is_canceled is not None and is_canceled():
-                raise Canceled("Moran's I permutation test canceled")
-            b = block.shape[0]
-            sims[done : done + b] = _kernels.global_sims(
-                z, w.indptr, w.indices, w.weights, block, scale_t, z2ss, engine
-            )
-            done += b
-            if progress is not None:
-                progress(done / permutations)
+        with drawn_ahead(global_permutations(n, permutations, seed)) as blocks:
+            for block in blocks:
+                if is_canceled is not None and is_canceled():
+                    raise Canceled("Moran's I permutation test canceled")
+                b = block.shape[0]
+                sims[done : done + b] = _kernels.global_sims(
+                    z, w.indptr, w.indices, w.weights, block, scale_t, z2ss, engine, work
+                )
+                done += b
+                if progress is not None:
+                    progress(done / permutations)
         p_sim = np.empty(t)
         EI_sim = np.empty(t)
         seI_sim = np.empty(t)

@@ -24,12 +24,16 @@ Anselin, L. (1995). Local indicators of spatial association - LISA.
 Hope, A. C. A. (1968). A simplified Monte Carlo significance test procedure.
 *Journal of the Royal Statistical Society B*, 30(3), 582-598.
 """
+import queue
+import threading
+
 import numpy as np
 
 __all__ = [
     "check_permutations",
     "check_seed",
     "global_permutations",
+    "drawn_ahead",
     "conditional_permutation_ids",
     "folded_p_value",
 ]
@@ -98,6 +102,70 @@ def global_permutations(n, permutations, seed, block=None):
             out[k] = rs.permutation(n)
         done += b
         yield out
+
+
+class drawn_ahead:
+    """Iterate over ``blocks`` (a generator of permutation blocks) while a
+    background thread draws the next ones.
+
+    Drawing a permutation of 1,000,000 regions takes about 30 ms (numpy's
+    shuffle releases the GIL), the numba kernels release it too, so the
+    draws of block ``b + 1`` overlap the statistics of block ``b``. The
+    blocks, and so the results, are exactly those of iterating ``blocks``
+    directly. Use as a context manager: leaving it (also by an exception
+    such as :class:`~.errors.Canceled`) stops the thread.
+
+    Examples
+    --------
+    >>> with drawn_ahead(global_permutations(5, 3, seed=1)) as blocks:
+    ...     drawn = [b for b in blocks]
+    >>> bool(np.array_equal(np.vstack(drawn), np.vstack(list(global_permutations(5, 3, seed=1)))))
+    True
+    """
+
+    _END = object()
+
+    def __init__(self, blocks, ahead=2):
+        self._blocks = blocks
+        self._queue = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rr-draws", daemon=True)
+
+    def _put(self, item):
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self):
+        try:
+            for block in self._blocks:
+                if not self._put(block):
+                    return
+            self._put(self._END)
+        except BaseException as exc:  # handed to the consumer
+            self._put(exc)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
 
 
 def conditional_permutation_ids(n, max_card, permutations, seed):

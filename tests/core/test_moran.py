@@ -379,8 +379,16 @@ def test_small_runs_do_not_wait_for_the_compiler(monkeypatch):
     monkeypatch.setattr(_kernels, "_ready", set())
     assert _kernels.choose_engine(1e9, "global")  # large: worth compiling now
     assert not _kernels.choose_engine(1e4, "global")  # small: numpy
+    _kernels.warm_up(kinds=("global",))  # one tool's kernels only
+    assert _kernels.choose_engine(1e4, "global")
+    assert not _kernels.choose_engine(1e4, "local")
     _kernels.warm_up()
     assert _kernels.choose_engine(1e4, "global") and _kernels.choose_engine(1e4, "local")
+    # below the global threshold (1,000 regions x 10 periods x 999 permutations)
+    # a new process takes the numpy path rather than load the kernel
+    monkeypatch.setattr(_kernels, "_ready", set())
+    assert not _kernels.choose_engine(999 * 10 * (1000 + 6000), "global")
+    assert _kernels.choose_engine(999 * 10 * (10000 + 60000), "global")
     _kernels.use_numba(False)
     try:
         assert not _kernels.choose_engine(1e9, "local")

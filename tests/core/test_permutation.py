@@ -116,3 +116,36 @@ def test_check_seed_accepts():
     assert check_seed(np.uint32(7)) == 7
     assert check_seed(2**32 - 1) == 2**32 - 1
 
+
+
+def test_drawn_ahead_gives_the_same_blocks_and_stops_when_left():
+    import threading
+
+    from regional_resilience.core.permutation import drawn_ahead
+
+    direct = list(global_permutations(50, 40, seed=7, block=3))
+    with drawn_ahead(global_permutations(50, 40, seed=7, block=3)) as blocks:
+        ahead = list(blocks)
+    assert len(ahead) == len(direct)
+    assert all(np.array_equal(a, b) for a, b in zip(ahead, direct))
+    # left early (as on cancel): the drawing thread ends, nothing hangs
+    with pytest.raises(RuntimeError, match="stop"):
+        with drawn_ahead(global_permutations(50, 1000, seed=7, block=1)) as blocks:
+            for k, _ in enumerate(blocks):
+                if k == 2:
+                    raise RuntimeError("stop")
+    assert not any(t.name == "rr-draws" for t in threading.enumerate())
+
+
+def test_drawn_ahead_hands_errors_of_the_drawing_to_the_caller():
+    from regional_resilience.core.permutation import drawn_ahead
+
+    def broken():
+        yield np.zeros((1, 3), dtype=np.int64)
+        raise MemoryError("no room for the next block")
+
+    with drawn_ahead(broken()) as blocks:
+        it = iter(blocks)
+        next(it)
+        with pytest.raises(MemoryError, match="no room"):
+            next(it)
