@@ -33,8 +33,14 @@ from tessellation import PERIODS  # noqa: E402
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
 
 
-def run_json(args, env=None):
-    proc = subprocess.run([sys.executable] + args, capture_output=True, text=True, env=env or ENV)
+def run_json(args, env=None, limit_mb=None):
+    def limit():
+        import resource
+        size = int(limit_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_DATA, (size, size))
+
+    proc = subprocess.run([sys.executable] + args, capture_output=True, text=True, env=env or ENV,
+                          preexec_fn=limit if limit_mb else None)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"benchmark step failed: {' '.join(args)}")
@@ -44,37 +50,52 @@ def run_json(args, env=None):
 def generate(n):
     path = OUT / f"tess_{n}.gpkg"
     if not path.exists():
+        # written under another name and renamed when complete, so that an
+        # interrupted run never leaves a truncated layer to be reused
+        part = OUT / f"tess_{n}.part.gpkg"
+        part.unlink(missing_ok=True)
         code = (
             "import os, sys; os.environ.setdefault('QT_QPA_PLATFORM','offscreen');"
             f"sys.path.insert(0, {str(HERE)!r});"
             "from qgis.core import QgsApplication; a=QgsApplication([], False); a.initQgis();"
             "import tessellation;"
-            f"tessellation.write_gpkg({str(path)!r}, {n})"
+            f"tessellation.write_gpkg({str(part)!r}, {n})"
         )
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr)
             raise SystemExit("could not generate the tessellation")
+        part.rename(path)
         print(f"  generated {path.name} in {time.perf_counter() - start:.1f} s")
     return path
 
 
+COMPILE_KINDS = [
+    # (what the user runs, code that compiles or loads its kernels)
+    ("global Moran", "from regional_resilience.core import _kernels as k; k.warm_up(kinds=('global',))"),
+    ("LISA", "from regional_resilience.core import _kernels as k; k.warm_up(kinds=('local',))"),
+    ("Fisher-Jenks", "from regional_resilience.core import classify as k; k.warm_up()"),
+    ("all kernels", "from regional_resilience.core import _kernels, classify; "
+                    "_kernels.warm_up(); classify.warm_up()"),
+]
+
+
 def compile_pause():
-    """Compiling the numba kernels in a new process: with an empty cache, then
-    loading them from the filled cache (``_kernels.warm_up`` compiles every
-    kernel on tiny inputs, as the first large run would)."""
-    code = (
-        "import time; t=time.perf_counter();"
-        "from regional_resilience.core import _kernels;"
-        "_kernels.warm_up();"
-        "print('{\"seconds\": %f}' % (time.perf_counter()-t))"
-    )
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(ENV, NUMBA_CACHE_DIR=cache)
-        cold = run_json(["-c", code], env)["seconds"]
-        warm = run_json(["-c", code], env)["seconds"]
-    return cold, warm
+    """The pause of the first run that needs numba kernels, in a new process:
+    with an empty cache (compiling, once per installation), then loading them
+    from the filled cache; for each tool's kernels alone (the pause in front
+    of its user) and for all of them. Returns {label: (cold, warm)}."""
+    out = {}
+    for label, code in COMPILE_KINDS:
+        timed = ("import time; t=time.perf_counter();" + code + ";"
+                 "print('{\"seconds\": %f}' % (time.perf_counter()-t))")
+        with tempfile.TemporaryDirectory() as cache:
+            env = dict(ENV, NUMBA_CACHE_DIR=cache)
+            cold = run_json(["-c", timed], env)["seconds"]
+            warm = run_json(["-c", timed], env)["seconds"]
+        out[label] = (cold, warm)
+    return out
 
 
 STAGES = [
@@ -95,15 +116,18 @@ def main():
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--permutations", type=int, default=999)
     parser.add_argument("--no-reference", action="store_true", help="skip libpysal + esda")
+    parser.add_argument("--large", type=int, default=1000000,
+                        help="size of the extra run of weights and global Moran only (0: skip)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     OUT.mkdir(exist_ok=True)
     periods = ",".join(PERIODS)
 
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    cold, warm = compile_pause()
-    print(f"numba kernels in a new process: {cold:.2f} s to compile all with an empty cache, "
-          f"{warm:.2f} s to load them from the cache")
+    pauses = compile_pause()
+    print("numba kernels in a new process (compile with an empty cache / load from the cache):")
+    for label, (cold, warm) in pauses.items():
+        print(f"  {label:<20} {cold:6.2f} s / {warm:5.2f} s")
 
     results, geoda_results = {}, {}
     if not have_pygeoda():
@@ -144,13 +168,129 @@ def main():
             if ta > 0.01:
                 print(f"  {label:<50} {math.log(tb / ta) / math.log(b / a):5.2f}")
 
-    indices = run_json([str(HERE / "run_indices.py"), "50000", "20"])
-    print("\nComposite indices, 1,000,000 region-years x 10 indicators (50,000 regions x 20 years), pooled:")
-    print(f"  entropy + CV + CRITIC weights {indices['weights']:.2f} s; development index "
-          f"{indices['index']:.2f} s; entropy-TOPSIS {indices['topsis']:.2f} s")
+    large = None
+    if args.large:
+        large = run_large(args.large, sizes[-1], results[sizes[-1]][0], periods, args)
 
-    write_markdown(sizes, results, geoda_results, cold, warm, args.permutations, indices)
+    print("\nThe other methods at scale (core computation, median of repeats; target from issue #10):")
+    methods = run_methods()
+
+    write_markdown(sizes, results, geoda_results, pauses, args.permutations, methods, large)
     print(f"\nTable written to {OUT / 'bench.md'}")
+
+
+LARGE_STAGES = [
+    ("read GeoPackage", "read", "read"),
+    ("queen weights", "queen", "queen"),
+    ("rook weights", "rook", "rook"),
+    ("queen weights, snapping", "queen_snap", None),
+    ("global Moran, 10 periods", "moran", "moran"),
+    ("Moran tool end to end", "moran_end_to_end", None),
+]
+# The libpysal + esda reference at 1,000,000 polygons runs only with this much
+# memory free, and under a data-size limit of what is free less 2 GB, so that
+# running out of memory ends it with a MemoryError (reported) instead of
+# waking the kernel's OOM killer.
+LARGE_REFERENCE_MB = 12000
+
+
+def mem_available_mb():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def run_large(n, prev_n, prev, periods, args):
+    """Weights and global Moran only at ``n`` polygons (default 1,000,000)."""
+    print(f"\n== {n} polygons x {len(PERIODS)} periods: weights and global Moran only")
+    path = generate(n)
+    ref_nb = OUT / f"tess_{n}_queen_ref.npz"
+    ref = geoda = None
+    avail = mem_available_mb()
+    if args.no_reference:
+        pass
+    elif avail is not None and avail < LARGE_REFERENCE_MB:
+        print(f"  libpysal + esda skipped: {avail:.0f} MB free, it needs about {LARGE_REFERENCE_MB} MB")
+    else:
+        try:
+            ref = run_json([str(HERE / "run_reference.py"), str(path), str(ref_nb), periods,
+                            str(args.permutations), "large"],
+                           limit_mb=(avail - 2000) if avail else None)
+        except SystemExit as exc:  # out of memory: reported, the bench goes on
+            print(f"  libpysal + esda did not complete ({exc})")
+    if have_pygeoda():
+        geoda = run_json([str(HERE / "run_pygeoda.py"), str(path), periods, str(args.permutations),
+                          "large"])
+    ours = run_json([str(HERE / "run_ours.py"), str(path), str(ref_nb) if ref else "", periods,
+                     str(args.permutations), "large"])
+    for label, ok, rk in LARGE_STAGES:
+        line = f"  {label:<50} {ours[ok]:8.2f} s"
+        if ref and rk:
+            line += f"   libpysal/esda {ref[rk]:8.2f} s   ratio {ref[rk] / max(ours[ok], 1e-9):6.1f}x"
+        if geoda and ok in GEODA_STAGES:
+            line += f"   pygeoda {geoda[ok]:8.2f} s   ratio {geoda[ok] / max(ours[ok], 1e-9):6.1f}x"
+        if prev.get(ok, 0) > 0.01:
+            line += f"   growth exponent from {prev_n:,}: {math.log(ours[ok] / prev[ok]) / math.log(n / prev_n):.2f}"
+        print(line)
+    if ref:
+        print(f"  queen neighbours identical to libpysal: {ours.get('queen_equals_libpysal')}")
+    print(f"  peak memory: ours {ours['peak_mb']:.0f} MB" + (f", libpysal/esda {ref['peak_mb']:.0f} MB" if ref else ""))
+    return {"n": n, "prev_n": prev_n, "prev": prev, "ours": ours, "ref": ref, "geoda": geoda}
+
+
+# (script, arguments, size described, [(result key, stage, target seconds)])
+METHODS = [
+    ("run_indices.py", ["50000", "20"], "1,000,000 region-years x 10 indicators", [
+        ("weights", "entropy + CV + CRITIC weights", 2.0),
+        ("index", "development index", 2.0),
+        ("topsis", "entropy-TOPSIS", 2.0)]),
+    ("run_coupling.py", [], "1,000,000 region-years", [
+        ("coupling_2", "coupling coordination C, T, D, grades, 2 systems", 2.0),
+        ("coupling_3", "coupling coordination, 3 systems", 2.0),
+        ("martin", "Martin resilience index", 2.0)]),
+    ("run_inequality.py", [], "100,000 units, 4 groups, 20 periods", [
+        ("dagum", "Dagum Gini decomposition", 5.0),
+        ("theil", "Theil index and decomposition", None),
+        ("sigma", "sigma convergence (SD, CV)", None)]),
+    ("run_markov.py", [], "100,000 units x 20 periods", [
+        ("markov", "classic Markov chain", None),
+        ("spatial_markov", "spatial Markov chain", None),
+        ("markov_total", "classic + spatial Markov", 2.0)]),
+    ("run_classify.py", [], "values as named", [
+        ("jenks_2000", "Fisher-Jenks, 2,000 values, k=5", None),
+        ("jenks_10000", "Fisher-Jenks exact, 10,000 values, k=5", 2.0),
+        ("jenks_exact_100000", "Fisher-Jenks exact, 100,000 values, k=5", None),
+        ("jenks_sampled_100000", "Fisher-Jenks sampled (10,000 of 100,000 values)", None),
+        ("quantiles_panel", "quantile classes, 100,000 x 20", None)]),
+    ("run_tobit.py", [], "3,000 regions x 20 periods", [
+        ("pooled", "pooled Tobit", 30.0),
+        ("random_effects", "random-effects Tobit (12 nodes)", 30.0),
+        ("fixed_effects", "fixed-effects Tobit (3,000 dummies)", 30.0)]),
+]
+
+
+def run_methods():
+    """Run every method's benchmark script; returns a list of table rows."""
+    rows = []
+    for script, script_args, size, stages in METHODS:
+        if not (HERE / script).exists():
+            continue
+        got = run_json([str(HERE / script)] + script_args)
+        if "markov" in got and "spatial_markov" in got:
+            got["markov_total"] = got["markov"] + got["spatial_markov"]
+        for key, label, target in stages:
+            if key not in got:
+                continue
+            verdict = "" if target is None else ("met" if got[key] < target else "MISSED")
+            rows.append((label, size, got[key], target, verdict))
+            print(f"  {label:<52} {size:<38} {got[key]:8.3f} s"
+                  + ("" if target is None else f"   target < {target:g} s: {verdict}"))
+    return rows
 
 
 def have_pygeoda():
@@ -161,7 +301,7 @@ def have_pygeoda():
 GEODA_STAGES = ("queen", "rook", "lisa")
 
 
-def write_markdown(sizes, results, geoda_results, cold, warm, permutations, indices):
+def write_markdown(sizes, results, geoda_results, pauses, permutations, methods, large=None):
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
         f"{len(PERIODS)} periods, {permutations} permutations; seconds for ours, in brackets the "
@@ -186,13 +326,32 @@ def write_markdown(sizes, results, geoda_results, cold, warm, permutations, indi
     lines.append("| peak memory, MB (ours / libpysal+esda) | " + " | ".join(
         f"{results[n][0]['peak_mb']:.0f} / {results[n][1]['peak_mb']:.0f}" if results[n][1]
         else f"{results[n][0]['peak_mb']:.0f}" for n in sizes) + " |")
+    if large:
+        ours, ref, geoda = large["ours"], large["ref"], large["geoda"]
+        lines += ["", f"Weights and global Moran at {large['n']:,} polygons x {len(PERIODS)} periods "
+                  f"(growth exponent from {large['prev_n']:,}):", "",
+                  "| stage | seconds | reference | growth exponent |", "|---|---|---|---|"]
+        for label, ok, rk in LARGE_STAGES:
+            refs = []
+            if ref and rk:
+                refs.append(f"esda {ref[rk]:.1f} ({ref[rk] / max(ours[ok], 1e-9):.1f}x)")
+            if geoda and ok in GEODA_STAGES:
+                refs.append(f"GeoDa {geoda[ok]:.1f} ({geoda[ok] / max(ours[ok], 1e-9):.1f}x)")
+            prev = large["prev"].get(ok, 0)
+            growth = (f"{math.log(ours[ok] / prev) / math.log(large['n'] / large['prev_n']):.2f}"
+                      if prev > 0.01 else "")
+            lines.append(f"| {label} | {ours[ok]:.2f} | {', '.join(refs) or '-'} | {growth} |")
+        lines.append(f"| peak memory, MB | {ours['peak_mb']:.0f} | "
+                     + (f"libpysal+esda {ref['peak_mb']:.0f}" if ref else "-") + " | |")
     lines.append("")
-    lines.append(f"numba kernels in a new process: {cold:.2f} s to compile all (empty cache), "
-                 f"{warm:.2f} s to load from the cache.")
-    lines.append(
-        f"Composite indices on 1,000,000 region-years x 10 indicators (pooled): entropy + CV + CRITIC "
-        f"weights {indices['weights']:.2f} s, development index {indices['index']:.2f} s, "
-        f"entropy-TOPSIS {indices['topsis']:.2f} s.")
+    lines.append("numba kernels, first run in a new process (compile with an empty cache / load "
+                 "from the cache): " + "; ".join(f"{label} {cold:.2f} s / {warm:.2f} s"
+                                                 for label, (cold, warm) in pauses.items()) + ".")
+    lines += ["", "The other methods (core computation, median of repeats):", "",
+              "| method | data | seconds | target |", "|---|---|---|---|"]
+    for label, size, seconds, target, verdict in methods:
+        lines.append(f"| {label} | {size} | {seconds:.3f} | "
+                     + ("" if target is None else f"< {target:g} s: {verdict}") + " |")
     (OUT / "bench.md").write_text("\n".join(lines) + "\n")
 
 

@@ -11,7 +11,8 @@ import sys
 import time
 
 
-def main(path, periods, permutations):
+def main(path, periods, permutations, stages="all"):
+    """``stages="large"``: weights only (the 1,000,000 size)."""
     import geopandas
     import pygeoda
 
@@ -28,13 +29,15 @@ def main(path, periods, permutations):
     start = time.perf_counter()
     pygeoda.rook_weights(g)
     t["rook"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for p in periods:
-        pygeoda.local_moran(w, g[f"v{p}"], permutations=permutations, seed=12345)
-    t["lisa"] = time.perf_counter() - start
+    if stages == "all":
+        start = time.perf_counter()
+        for p in periods:
+            pygeoda.local_moran(w, g[f"v{p}"], permutations=permutations, seed=12345)
+        t["lisa"] = time.perf_counter() - start
     t["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps(t))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]))
+    main(sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]),
+         sys.argv[4] if len(sys.argv) > 4 else "all")

@@ -11,7 +11,8 @@ import time
 import numpy as np
 
 
-def main(path, neighbours_out, periods, permutations):
+def main(path, neighbours_out, periods, permutations, stages="all"):
+    """``stages="large"``: weights and global Moran only (the 1,000,000 size)."""
     import esda
     import geopandas
     import libpysal
@@ -44,6 +45,10 @@ def main(path, neighbours_out, periods, permutations):
         np.random.seed(12345)
         esda.Moran(gdf[c].values, wq, permutations=permutations)
     t["moran"] = time.perf_counter() - start
+    if stages != "all":
+        t["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        print(json.dumps(t))
+        return
     start = time.perf_counter()
     results = {}
     for c in cols:
@@ -66,4 +71,5 @@ def main(path, neighbours_out, periods, permutations):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]),
+         sys.argv[5] if len(sys.argv) > 5 else "all")

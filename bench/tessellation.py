@@ -86,14 +86,16 @@ def write_gpkg(path, n, seed=0):
     writer = QgsVectorFileWriter.create(str(path), fields, compat.WKB_POLYGON,
                                         QgsCoordinateReferenceSystem("EPSG:3857"),
                                         QgsCoordinateTransformContext(), options)
-    feats = []
     rows = vals.tolist()
-    for k, ring in enumerate(rings):
-        f = QgsFeature(fields)
-        g = QgsGeometry()
-        g.fromWkb(polygon_wkb(ring))
-        f.setGeometry(g)
-        f.setAttributes([k + 1] + rows[k])
-        feats.append(f)
-    writer.addFeatures(feats)
+    batch = 50000  # features are written in batches: 1,000,000 at once would hold GBs
+    for start in range(0, len(rings), batch):
+        feats = []
+        for k in range(start, min(start + batch, len(rings))):
+            f = QgsFeature(fields)
+            g = QgsGeometry()
+            g.fromWkb(polygon_wkb(rings[k]))
+            f.setGeometry(g)
+            f.setAttributes([k + 1] + rows[k])
+            feats.append(f)
+        writer.addFeatures(feats)
     del writer
