@@ -123,7 +123,7 @@ def main():
     OUT.mkdir(exist_ok=True)
     periods = ",".join(PERIODS)
 
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"Machine: {machine()}")
     pauses = compile_pause()
     print("numba kernels in a new process (compile with an empty cache / load from the cache):")
     for label, (cold, warm) in pauses.items():
@@ -303,7 +303,7 @@ GEODA_STAGES = ("queen", "rook", "lisa")
 
 def write_markdown(sizes, results, geoda_results, pauses, permutations, methods, large=None):
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}, "
         f"{len(PERIODS)} periods, {permutations} permutations; seconds for ours, in brackets the "
         "libpysal/esda (and pygeoda, GeoDa's C++ core) time on the same data and how many times "
         "slower it is.",
@@ -352,7 +352,43 @@ def write_markdown(sizes, results, geoda_results, pauses, permutations, methods,
     for label, size, seconds, target, verdict in methods:
         lines.append(f"| {label} | {size} | {seconds:.3f} | "
                      + ("" if target is None else f"< {target:g} s: {verdict}") + " |")
-    (OUT / "bench.md").write_text("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    (OUT / "bench.md").write_text(text)
+    update_readme(text)
+
+
+def machine():
+    """``2 cores (x86_64, AMD EPYC), 24 GB``: what the figures were measured on."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f
+                          if line.startswith("model name")), "")
+        with open("/proc/meminfo") as f:
+            kb = int(next(line.split()[1] for line in f if line.startswith("MemTotal:")))
+        memory = f", {kb / 1024 ** 2:.0f} GB"
+    except (OSError, StopIteration, ValueError):
+        memory = ""
+    cpu = f"{platform.machine()}, {model}" if model else platform.machine()
+    return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
+
+
+README = ROOT / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def update_readme(table):
+    """Put ``table`` between the bench markers of the README (if present)."""
+    if not README.exists():
+        return
+    text = README.read_text()
+    if START not in text or END not in text:
+        print("README has no bench markers: table not copied there")
+        return
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(head + START + "\n" + table + END + tail)
+    print(f"README table updated ({README.name})")
 
 
 if __name__ == "__main__":

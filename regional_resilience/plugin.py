@@ -1,4 +1,5 @@
-"""The plugin object: it only registers the Processing provider."""
+"""The plugin object: it registers the Processing provider (and, in the QGIS
+desktop, compiles the numba kernels in the background the first time)."""
 from qgis.core import QgsApplication
 
 from .processing_provider.provider import RegionalResilienceProvider
@@ -18,6 +19,15 @@ class RegionalResiliencePlugin:
 
     def initGui(self):  # noqa: N802 (QGIS API name)
         self.initProcessing()
+        # Desktop only (qgis_process calls initProcessing alone): the first
+        # start after installation compiles the permutation kernels in a
+        # background thread (a few seconds, once), so that the first LISA
+        # run does not pause for the compiler. Later starts load nothing
+        # until a tool needs it.
+        from .core import _kernels
+
+        if _kernels.HAVE_NUMBA and not _kernels.kernels_cached():
+            _kernels.warm_up(background=True)
 
     def unload(self):
         if self.provider is not None:

@@ -31,7 +31,8 @@ def test_core_imports_without_qgis():
         names = [m.name for m in pkgutil.iter_modules(core.__path__)]
         for name in names:
             importlib.import_module('regional_resilience.core.' + name)
-        heavy = [m for m in ('geopandas', 'libpysal', 'esda', 'pandas') if m in sys.modules]
+        heavy = [m for m in ('geopandas', 'libpysal', 'esda', 'giddy', 'mapclassify', 'inequality',
+                             'quantecon', 'pandas') if m in sys.modules]
         assert not heavy, heavy
         print(len(names), 'core modules')
     """)
@@ -56,6 +57,34 @@ def test_plugin_loads_and_unloads_without_geopandas():
         assert reg.providerById('regional_resilience') is None
         print('ok')
     """)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok" in proc.stdout
+
+
+def test_desktop_start_compiles_the_kernels_once_in_the_background(tmp_path):
+    pytest.importorskip("numba")
+    proc = run_python("""
+        import threading
+        from qgis.core import QgsApplication
+        app = QgsApplication([], False); app.initQgis()
+        import regional_resilience
+        from regional_resilience.core import _kernels
+        assert not _kernels.kernels_cached()
+        plugin = regional_resilience.classFactory(None)
+        plugin.initGui()  # as the QGIS desktop does
+        assert QgsApplication.processingRegistry().providerById('regional_resilience')
+        warm = [t for t in threading.enumerate() if t.name == 'rr-numba-warm-up']
+        assert len(warm) == 1, 'no background compile on the first start'
+        warm[0].join(timeout=240)
+        assert _kernels.kernels_cached()
+        plugin.unload()
+        # the next start finds the kernels cached and starts nothing
+        plugin = regional_resilience.classFactory(None)
+        plugin.initGui()
+        assert not [t for t in threading.enumerate() if t.name == 'rr-numba-warm-up']
+        plugin.unload()
+        print('ok')
+    """, env={"NUMBA_CACHE_DIR": str(tmp_path / "numba")})
     assert proc.returncode == 0, proc.stderr
     assert "ok" in proc.stdout
 

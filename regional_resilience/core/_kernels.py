@@ -48,6 +48,7 @@ __all__ = [
     "local_recount",
     "gather_draws",
     "warm_up",
+    "kernels_cached",
     "choose_engine",
 ]
 
@@ -692,6 +693,31 @@ def local_recount(z, indptr, weights, P, Is, scaling, rows, cols, gathered=None,
             _local_recount_nb(args[0], args[1], args[2], args[3], gathered, *args[4:], out)
         return out
     return _local_recount_numpy(*args)
+
+
+#: the kernels whose first compile is the longest pause (2-5 s each, cold)
+_CACHED_KERNELS = ("_global_sims_nb", "_local_sims_nb")
+
+
+def kernels_cached():
+    """Whether numba's disk cache already holds the permutation kernels.
+
+    Looks for their index files (``*.nbi``) under :data:`NUMBA_CACHE_DIR`.
+    The plugin compiles them in the background when QGIS starts and this is
+    False (once per installation), so that the first LISA or Moran run does
+    not wait for the compiler. An index left by an older plugin version
+    counts as cached (numba then recompiles on first use).
+    """
+    if not (HAVE_NUMBA and NUMBA_CACHE_DIR and os.path.isdir(NUMBA_CACHE_DIR)):
+        return False
+    missing = set(_CACHED_KERNELS)
+    for _, _, files in os.walk(NUMBA_CACHE_DIR):
+        for name in files:
+            if name.endswith(".nbi"):
+                missing -= {k for k in missing if f".{k}-" in name}
+        if not missing:
+            return True
+    return False
 
 
 def warm_up(background=False, kinds=("global", "local")):

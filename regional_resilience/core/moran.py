@@ -16,6 +16,7 @@ Moran, P. A. P. (1950). Notes on continuous stochastic phenomena.
 Rey, S. J. and Anselin, L. (2007). PySAL: A Python library of spatial
 analytical methods. *The Review of Regional Studies*, 37(1), 5-27.
 """
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,6 +148,10 @@ def _unwrap(values, t, squeeze):
     return float(values[0]) if squeeze else values
 
 
+#: maps from this many regions draw the next permutations in a thread
+_DRAW_AHEAD_MIN = 20000
+
+
 def moran_global(
     y,
     w,
@@ -267,8 +272,13 @@ def moran_global(
         scale_t = np.full(t, scale)
         engine = _kernels.choose_engine(permutations * t * (n + w.nnz), "global")
         work = _kernels.global_workspace(n, t) if engine else None
+        draws = global_permutations(n, permutations, seed)
+        # drawing ahead in a thread pays when draws are long (about 30 ms
+        # per permutation of 1,000,000 regions) and the kernel releases the
+        # GIL; with small maps the GIL hand-offs would cost more than it saves
+        ahead = engine and n >= _DRAW_AHEAD_MIN
         done = 0
-        with drawn_ahead(global_permutations(n, permutations, seed)) as blocks:
+        with (drawn_ahead(draws) if ahead else contextlib.nullcontext(draws)) as blocks:
             for block in blocks:
                 if is_canceled is not None and is_canceled():
                     raise Canceled("Moran's I permutation test canceled")

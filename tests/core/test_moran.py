@@ -202,6 +202,23 @@ def test_numba_and_numpy_paths_identical():
 
 
 @pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba not installed")
+def test_draws_ahead_in_a_thread_give_the_same_results(monkeypatch):
+    from regional_resilience.core import moran as moran_module
+
+    rng = np.random.default_rng(13)
+    w = rook_grid(30, 40).row_standardized()
+    y = rng.standard_normal((1200, 3)).cumsum(axis=0)
+    _kernels.warm_up(kinds=("global",))
+    a = moran_global(y, w, permutations=199, seed=4)  # small map: drawn in line
+    monkeypatch.setattr(moran_module, "_DRAW_AHEAD_MIN", 0)
+    monkeypatch.setattr("regional_resilience.core.permutation.global_permutations.__defaults__",
+                        (7,))  # blocks of 7 permutations: many hand-overs between threads
+    b = moran_global(y, w, permutations=199, seed=4)
+    for f in FIELDS:
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+@pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba not installed")
 def test_thread_count_does_not_change_results():
     import numba
 
@@ -394,3 +411,20 @@ def test_small_runs_do_not_wait_for_the_compiler(monkeypatch):
         assert not _kernels.choose_engine(1e9, "local")
     finally:
         _kernels.use_numba(True)
+
+
+@pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba not installed")
+def test_kernels_cached_sees_the_disk_cache(tmp_path):
+    code = textwrap.dedent("""
+        from regional_resilience.core import _kernels
+        print(_kernels.kernels_cached())
+        _kernels.warm_up(kinds=("global",))
+        print(_kernels.kernels_cached())
+        _kernels.warm_up()
+        print(_kernels.kernels_cached())
+    """)
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False", "True"]
