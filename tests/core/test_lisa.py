@@ -220,6 +220,26 @@ def test_numba_and_numpy_paths_identical():
 
 
 @pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba not installed")
+def test_few_near_ties_are_recounted_in_numpy_with_the_same_counts(monkeypatch):
+    rng = np.random.default_rng(21)
+    w = rook_grid(25, 40).row_standardized()
+    y = np.column_stack([rng.integers(0, 4, 1000), rng.standard_normal(1000)])
+    _kernels.warm_up(kinds=("local",))
+    monkeypatch.setattr(_kernels, "_ready", {"local"})  # recount kernel not compiled yet
+    before = dict(_kernels.calls)
+    a = moran_local(y, w, permutations=199, seed=3)
+    # the recount went the numpy way (its kernel was not compiled for it) ...
+    assert "recount" not in _kernels._ready
+    assert _kernels.calls["numpy"] > before["numpy"]
+    # ... and counted what the compiled kernel counts
+    monkeypatch.setattr(_kernels, "_RECOUNT_NUMBA_MIN", 0)
+    b = moran_local(y, w, permutations=199, seed=3)
+    assert "recount" in _kernels._ready
+    for f in ALL:
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+@pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba not installed")
 def test_thread_count_does_not_change_results():
     import numba
 
