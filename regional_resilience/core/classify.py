@@ -508,21 +508,41 @@ def warm_up():
 # ---------------------------------------------------------------------------
 # breaks of one set of sorted values
 # ---------------------------------------------------------------------------
-def _quantile_bins(ys, k):
-    """``mapclassify.quantile``: scipy's scoreatpercentile at 100/k, ..., 100."""
+def _percents(k):
+    """mapclassify's percentiles for ``k`` quantiles (same float arithmetic)."""
     w = 100.0 / k
     p = np.arange(w, 100 + w, w)
     if p[-1] > 100.0:
         p[-1] = 100.0
-    idx = p / 100.0 * (len(ys) - 1)
-    i = idx.astype(np.int64)
-    whole = i == idx
-    j = np.minimum(i + 1, len(ys) - 1)
-    wl = (i + 1) - idx
-    wh = idx - i
-    frac = (ys[i] * wl + ys[j] * wh) / (wl + wh)
-    q = np.where(whole, ys[i], frac)
-    return np.unique(q)
+    return p
+
+
+def quantile_rows(X, k):
+    """``mapclassify.Quantiles(row, k).bins`` for every row of ``X`` (g, n).
+
+    Returns a list of g arrays (unique, ascending; the last is the row max).
+    """
+    g, n = X.shape
+    pct = _percents(k)
+    h = pct / 100.0 * (n - 1)
+    lo = h.astype(np.int64)
+    frac = lo != h
+    kth = np.unique(np.concatenate([lo, lo[frac] + 1]))
+    part = np.partition(X, kth, axis=1)
+    q = part[:, lo].copy()
+    if frac.any():
+        i = lo[frac]
+        hf = h[frac]
+        w0 = (i + 1) - hf
+        w1 = hf - i
+        # scipy.stats.scoreatpercentile: add.reduce([a w0, b w1]) / (w0 + w1)
+        q[:, frac] = (part[:, i] * w0 + part[:, i + 1] * w1) / (w0 + w1)
+    return [np.unique(row) for row in q]
+
+
+def _quantile_bins(ys, k):
+    """``mapclassify.quantile`` bins of the values ``ys``."""
+    return quantile_rows(np.asarray(ys, dtype=float)[None, :], k)[0]
 
 
 def _equal_interval_bins(ys, k):

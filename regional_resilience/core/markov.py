@@ -183,6 +183,7 @@ import numpy as np
 from scipy import stats
 from scipy.sparse import csgraph, csr_matrix
 
+from .classify import quantile_rows
 from .errors import Canceled, InputDataError, WeightsError
 from .panel import format_list
 from .weights import Weights
@@ -622,38 +623,6 @@ def _progress(progress, fraction):
 # ---------------------------------------------------------------------------
 
 
-def _percents(k):
-    """mapclassify's percentiles for ``k`` quantiles (same float arithmetic)."""
-    w = 100.0 / k
-    p = np.arange(w, 100 + w, w)
-    if p[-1] > 100.0:
-        p[-1] = 100.0
-    return p
-
-
-def _quantile_rows(X, k):
-    """``mapclassify.Quantiles(row, k).bins`` for every row of ``X`` (g, n).
-
-    Returns a list of g arrays (unique, ascending; the last is the row max).
-    """
-    g, n = X.shape
-    pct = _percents(k)
-    h = pct / 100.0 * (n - 1)
-    lo = h.astype(np.int64)
-    frac = lo != h
-    kth = np.unique(np.concatenate([lo, lo[frac] + 1]))
-    part = np.partition(X, kth, axis=1)
-    q = part[:, lo].copy()
-    if frac.any():
-        i = lo[frac]
-        hf = h[frac]
-        w0 = (i + 1) - hf
-        w1 = hf - i
-        # scipy.stats.scoreatpercentile: add.reduce([a w0, b w1]) / (w0 + w1)
-        q[:, frac] = (part[:, i] * w0 + part[:, i + 1] * w1) / (w0 + w1)
-    return [np.unique(row) for row in q]
-
-
 def quantile_breaks(y, k=4):
     """Quantile class upper bounds of ``y`` as ``mapclassify.Quantiles(y, k).bins``.
 
@@ -677,7 +646,7 @@ def quantile_breaks(y, k=4):
     y = np.asarray(y, dtype=float).ravel()
     if y.size == 0 or not np.all(np.isfinite(y)):
         raise InputDataError("Quantile breaks need finite values.")
-    return _quantile_rows(y[None, :], k)[0]
+    return quantile_rows(y[None, :], k)[0]
 
 
 def _codes_from_bins(values, bins):
@@ -705,7 +674,7 @@ def _classify(values, k, scheme, breaks, keep_rows, ids, periods, what):
     else:
         k = _check_k(k)
         if scheme == "pooled":
-            bins = _quantile_rows(sub.reshape(1, -1), k)[0]
+            bins = quantile_rows(sub.reshape(1, -1), k)[0]
             codes = _codes_from_bins(sub, bins)
             filled = np.count_nonzero(np.bincount(codes.ravel(), minlength=k))
             if filled < k:
@@ -724,7 +693,7 @@ def _classify(values, k, scheme, breaks, keep_rows, ids, periods, what):
             k = len(bins)
             out_breaks = bins[:-1]
         else:
-            rows = _quantile_rows(sub.T, k)
+            rows = quantile_rows(sub.T, k)
             B = np.full((t, k), np.inf)
             out_breaks = np.full((t, k - 1), np.nan)
             for s, bins in enumerate(rows):
