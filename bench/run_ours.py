@@ -26,7 +26,7 @@ def main(path, neighbours_ref, periods, permutations, stages="all"):
     from processing.core.Processing import Processing
 
     Processing.initialize()
-    from regional_resilience.algorithms.layer_io import read_polygons
+    from regional_resilience.algorithms.inputs.layer import read_polygons
     from regional_resilience.core import contiguity, geometry, lisa, moran
     from regional_resilience.processing_provider.provider import RegionalResilienceProvider
 

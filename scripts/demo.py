@@ -86,7 +86,7 @@ def main():
     import processing
     from qgis.core import QgsVectorLayer
 
-    from regional_resilience.algorithms.styling import apply_period_styles, lisa_renderer
+    from regional_resilience.algorithms.outputs.styles import apply_styles, lisa_style
 
     common = {"INPUT": str(DATA), "ID_FIELD": "POLY_ID", "WEIGHTS": 0}
     weights = processing.run("regional_resilience:buildweights", dict(
@@ -101,7 +101,7 @@ def main():
 
     layer = QgsVectorLayer(f"{gpkg}|layername=lisa", "Mexico LISA", "ogr")
     cluster_fields = [f"lisa_cl_{y}" for y in YEARS]
-    apply_period_styles(layer, cluster_fields, lambda lyr, f: lisa_renderer(f), "LISA")
+    apply_styles(layer, [lisa_style(cluster_fields)])
     maps = []
     for year in ("1940", "2000"):
         layer.styleManager().setCurrentStyle(f"LISA lisa_cl_{year}")
@@ -120,7 +120,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 8px;te
 </head><body>
 <h1>Spatial autocorrelation of per-capita GDP, Mexican states 1940-2000</h1>
 <p>Data: libpysal example <i>mexico</i> (Rey and Sastre-Gutierrez 2010). Queen contiguity
-from the polygons ({weights['MEAN_NEIGHBOURS']:.2f} neighbours on average, {weights['ISLANDS']}
+from the polygons ({weights['MEAN_NEIGHBOURS']:.2f} neighbours on average, {weights['ISLAND_COUNT']}
 islands), row-standardised; 999 permutations, seed 12345.</p>
 <h2>Global Moran's I</h2>
 {table_html(moran_layer, ['period', 'I', 'z_rand', 'p_rand', 'p_sim'])}

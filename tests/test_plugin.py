@@ -1,5 +1,6 @@
 """Plugin lifecycle, toolbox metadata, and how analysts run the tools:
 the modeler, loading styled results, and qgis_process."""
+from tests.references import reference
 import configparser
 import os
 import subprocess
@@ -62,7 +63,7 @@ def test_plugin_loads_and_unloads_without_geopandas():
 
 
 def test_desktop_start_compiles_the_kernels_once_in_the_background(tmp_path):
-    pytest.importorskip("numba")
+    reference("numba")
     proc = run_python("""
         import threading
         from qgis.core import QgsApplication

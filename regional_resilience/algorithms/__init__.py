@@ -1,18 +1,6 @@
-"""Processing algorithms: thin adapters from layers to the numerical core."""
-from .build_weights import BuildWeightsAlgorithm
-from .development_index import DevelopmentIndexAlgorithm
-from .entropy_topsis import EntropyTopsisAlgorithm
-from .environmental_damage import EnvironmentalDamageAlgorithm
-from .global_moran import GlobalMoranAlgorithm
-from .indicator_weighting import IndicatorWeightsAlgorithm
-from .local_moran import LocalMoranAlgorithm
+"""Processing algorithms: thin declarations on :mod:`.base`, one file per
+tool in :mod:`.methods`, reading through :mod:`.inputs` and writing through
+:mod:`.outputs`."""
+from .methods import ALGORITHMS
 
-ALGORITHMS = [
-    BuildWeightsAlgorithm,
-    GlobalMoranAlgorithm,
-    LocalMoranAlgorithm,
-    IndicatorWeightsAlgorithm,
-    DevelopmentIndexAlgorithm,
-    EntropyTopsisAlgorithm,
-    EnvironmentalDamageAlgorithm,
-]
+__all__ = ["ALGORITHMS"]

@@ -1,17 +1,35 @@
-"""The small base class every Regional Resilience algorithm derives from.
+"""The declarative base every Regional Resilience algorithm derives from.
 
-It gives stable ids, translation, the icon, and one place where the core's
-domain errors become ``QgsProcessingException`` with the analyst's words.
-Algorithms keep no run state on ``self``.
+A tool declares what it reads and writes; the base does the rest::
+
+    class CouplingCoordination(Tool):
+        ALGORITHM_ID = "couplingcoordination"
+        ...
+        INPUTS = (LayerInput(), PanelInput(role="variables", min_variables=2), GroupInput())
+        OPTIONS = (Choice(VARIANT, "Coupling degree", (("standard", "Standard"), ...)),)
+        OUTPUTS = (LayerOutput(OUTPUT, "Coupling coordination"), TableOutput(SUMMARY, "Summary"))
+
+        def compute(self, data, options, run):
+            res = run.core(coupling.coupling_coordination, data.panel.stacked(), ...)
+            return Result(fields=[...], styles=[...], tables={SUMMARY: rows})
+
+:meth:`Tool.processAlgorithm` reads the layer once with everything every
+input needs (values, group labels, geometry), builds each input (panel,
+groups, weights), calls :meth:`compute`, then writes the outputs and
+attaches their styles. Parameter names are the module constants of the
+declarations; no helper looks up a name it did not declare. Algorithms keep
+no run state on ``self``: a :class:`Run` carries it.
 """
 import os
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .. import compat
-from ..core.errors import Canceled, RRDataError
+from .support import Steps, check_canceled, run_core
 
 _ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "icons")
 
@@ -21,8 +39,7 @@ def plugin_icon(name="icon.svg"):
 
 
 class RRAlgorithm(QgsProcessingAlgorithm):
-    """Base class. Subclasses set the class attributes and implement
-    ``initAlgorithm`` and ``processAlgorithm``."""
+    """Identity, translation, help and icon of every algorithm."""
 
     #: stable lower-case id (never translated; models and scripts use it)
     ALGORITHM_ID = ""
@@ -62,40 +79,136 @@ class RRAlgorithm(QgsProcessingAlgorithm):
         return plugin_icon()
 
 
-def run_core(function, *args, **kwargs):
-    """Call a core function; turn its domain errors into Processing errors."""
-    try:
-        return function(*args, **kwargs)
-    except Canceled:
-        raise QgsProcessingException("Canceled by the user.") from None
-    except RRDataError as err:
-        raise QgsProcessingException(str(err)) from None
+class Run:
+    """One execution of a tool: its parameters, context, feedback and
+    progress phases, with typed readers for the declarations."""
+
+    def __init__(self, alg, parameters, context, feedback, phases=Steps.DEFAULT):
+        self.alg = alg
+        self.parameters = parameters
+        self.context = context
+        self.feedback = feedback
+        self.steps = Steps(feedback, phases)
+        self.memo = {}
+
+    # typed parameter readers ------------------------------------------------
+    def string(self, name):
+        return self.alg.parameterAsString(self.parameters, name, self.context)
+
+    def enum(self, name):
+        return self.alg.parameterAsEnum(self.parameters, name, self.context)
+
+    def enums(self, name):
+        return self.alg.parameterAsEnums(self.parameters, name, self.context)
+
+    def bool(self, name):
+        return self.alg.parameterAsBool(self.parameters, name, self.context)
+
+    def double(self, name):
+        return self.alg.parameterAsDouble(self.parameters, name, self.context)
+
+    def int(self, name):
+        return self.alg.parameterAsInt(self.parameters, name, self.context)
+
+    def fields(self, name):
+        return compat.parameter_as_fields(self.alg, self.parameters, name, self.context)
+
+    def file(self, name):
+        return self.alg.parameterAsFile(self.parameters, name, self.context)
+
+    def source(self, name):
+        return self.alg.parameterAsSource(self.parameters, name, self.context)
+
+    def is_set(self, name):
+        value = self.parameters.get(name)
+        return value is not None and value != ""
+
+    # messages -----------------------------------------------------------
+    def info(self, text):
+        self.feedback.pushInfo(text)
+
+    def warn(self, text):
+        self.feedback.reportError(text, False)
+
+    def core(self, function, *args, **kwargs):
+        """Call a core function; its domain errors become Processing errors."""
+        return run_core(function, *args, **kwargs)
+
+    def check_canceled(self):
+        check_canceled(self.feedback)
 
 
-def core_callbacks(feedback, start=0.0, end=100.0):
-    """``progress(fraction)`` and ``is_canceled()`` callables for the core,
-    mapping the fraction onto ``start..end`` percent of ``feedback``."""
+@dataclass
+class Result:
+    """What :meth:`Tool.compute` returns.
 
-    def progress(fraction):
-        if feedback is not None:
-            feedback.setProgress(start + (end - start) * min(max(fraction, 0.0), 1.0))
+    fields : list of :class:`outputs.layer.NewField`, for the layer output
+    styles : list of :class:`outputs.styles.StyleSpec`, applied on load
+    tables : dict output name -> list of rows (columns declared on the output)
+    values : dict output name -> a plain value (numbers, file paths)
+    report : list of report sections (:mod:`outputs.report`)
+    """
 
-    def is_canceled():
-        return feedback is not None and feedback.isCanceled()
-
-    return progress, is_canceled
-
-
-def check_canceled(feedback):
-    if feedback is not None and feedback.isCanceled():
-        raise QgsProcessingException("Canceled by the user.")
+    fields: list = field(default_factory=list)
+    styles: list = field(default_factory=list)
+    tables: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    report: list = field(default_factory=list)
 
 
-def with_help(parameter, help_text, advanced=False):
-    """Set a parameter's help (shown in the dialog and the docs) and flag it
-    advanced when asked; returns the parameter."""
-    if hasattr(parameter, "setHelp"):  # QGIS >= 3.16
-        parameter.setHelp(help_text)
-    if advanced:
-        parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
-    return parameter
+class Tool(RRAlgorithm):
+    """A tool made of declarations: ``INPUTS`` (the layer first, then panel,
+    groups, weights...), ``OPTIONS`` (the tool's own parameters),
+    ``OUTPUTS`` (layers, tables, values, report), ``PHASES`` (progress)."""
+
+    INPUTS = ()
+    OPTIONS = ()
+    OUTPUTS = ()
+    PHASES = Steps.DEFAULT
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        for item in (*self.INPUTS, *self.OPTIONS, *self.OUTPUTS):
+            item.add(self)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        run = Run(self, parameters, context, feedback, self.PHASES)
+        data = read_inputs(run, self.INPUTS, keep_features=any(o.needs_features for o in self.OUTPUTS))
+        options = SimpleNamespace(**{o.key: o.read(run) for o in self.OPTIONS})
+        check_canceled(feedback)
+        result = self.compute(data, options, run)
+        run.steps.done("compute")
+        outputs = {}
+        for out in self.OUTPUTS:
+            outputs.update(out.write(run, data, result))
+        run.steps.done("write")
+        return outputs
+
+    def compute(self, data, options, run):
+        """Arrays in (``data.panel``, ``data.weights``...), a :class:`Result` out."""
+        raise NotImplementedError
+
+
+def read_inputs(run, inputs, keep_features=False):
+    """Read the layer once with what every declared input needs, then build
+    each input in order. Returns a namespace: ``layer`` (the
+    :class:`inputs.layer.LayerData`) and one attribute per input key."""
+    if not inputs:
+        return SimpleNamespace()
+    layer_input, others = inputs[0], inputs[1:]
+    source = layer_input.source(run)
+    needs = SimpleNamespace(value_fields=[], text_fields=[], geometry=False)
+    for item in others:
+        item.plan(run, source, needs)
+    data = layer_input.read(run, source, needs, keep_features=keep_features)
+    run.steps.done("read")
+    namespace = SimpleNamespace(layer=data)
+    for item in others:
+        setattr(namespace, item.key, item.build(run, data, namespace))
+    run.steps.done("weights")
+    return namespace
+
+
+def require(condition, message):
+    """Raise a Processing error with ``message`` unless ``condition``."""
+    if not condition:
+        raise QgsProcessingException(message)

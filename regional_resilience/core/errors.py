@@ -9,7 +9,31 @@ __all__ = ["RRDataError", "InputDataError", "WeightsError"]
 
 
 class RRDataError(ValueError):
-    """Base class: the input data cannot be analysed as given."""
+    """Base class: the input data cannot be analysed as given.
+
+    ``RRDataError(text)`` carries an English sentence. Errors raised with a
+    ``code`` also carry their ``template`` and ``params`` (ids, periods,
+    counts) so that the algorithm layer can translate the template and fill
+    it: ``InputDataError.coded("missing_values", "Missing values for {where}.",
+    where="r1 (2000)")``.
+    """
+
+    def __init__(self, message="", *, code=None, template=None, params=None):
+        super().__init__(message)
+        self.code = code
+        self.template = template
+        self.params = dict(params or {})
+
+    @classmethod
+    def coded(cls, code, template, **params):
+        """An error with a machine-readable ``code`` and an English
+        ``template`` filled with ``params``.
+
+        >>> err = InputDataError.coded("too_few", "{n} regions; at least {k} needed.", n=2, k=3)
+        >>> str(err), err.code, err.params["n"]
+        ('2 regions; at least 3 needed.', 'too_few', 2)
+        """
+        return cls(template.format(**params), code=code, template=template, params=params)
 
 
 class InputDataError(RRDataError):

@@ -26,6 +26,10 @@ __all__ = [
     "require_unique_ids",
     "require_not_constant",
     "format_list",
+    "as_label",
+    "as_panel",
+    "region_label",
+    "period_label",
 ]
 
 _TRAILING_PERIOD = re.compile(r"(\d{4})$")
@@ -73,6 +77,81 @@ class Panel:
         """Variables as one (n, t, m) array in the order of ``names``."""
         names = list(self.values) if names is None else list(names)
         return np.stack([self.values[k] for k in names], axis=-1)
+
+
+def region_label(i, ids=None):
+    """How messages name region ``i``: its id, else its position."""
+    return str(ids[i]) if ids is not None else f"region position {i}"
+
+
+def period_label(k, periods=None):
+    """How messages name period ``k``: its label, else its position."""
+    return str(periods[k]) if periods is not None else f"period {k + 1}"
+
+
+def as_panel(values, *, ids=None, periods=None, names=None, what="values", ndim=2, allow_nan=False,
+             min_regions=1, min_periods=1):
+    """The one input check of the core: ``values`` as a float64 array in
+    the core's axis order, (regions,), (regions, periods) or (regions,
+    periods, variables) for ``ndim`` 1, 2 or 3, with the labels checked.
+
+    Raises :class:`InputDataError` (code ``"shape"``, ``"not_numeric"``,
+    ``"labels"``, ``"too_few"`` or ``"missing_values"``) naming the regions,
+    periods and variables.
+
+    Returns ``(array, ids, periods, names)`` (labels as lists or None).
+
+    >>> a, ids, periods, names = as_panel([[1, 2], [3, 4]], ids=["a", "b"], periods=[2000, 2001])
+    >>> a.shape, periods
+    ((2, 2), ['2000', '2001'])
+    >>> as_panel([[1, float("nan")], [3, 4]], ids=["a", "b"], periods=[2000, 2001])
+    Traceback (most recent call last):
+    ...
+    regional_resilience.core.errors.InputDataError: Missing (NULL) or non-finite values for 1 region-period(s): a (2001). Fill or remove them first.
+    """
+    try:
+        arr = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputDataError.coded("not_numeric", "The {what} are not numeric ({error}).",
+                                   what=what, error=str(exc)) from None
+    if arr.ndim != ndim:
+        shapes = {1: "(regions,)", 2: "(regions, periods)", 3: "(regions, periods, variables)"}
+        raise InputDataError.coded("shape", "The {what} must have shape {expected}; got {shape}.",
+                                   what=what, expected=shapes.get(ndim, str(ndim)), shape=arr.shape)
+    n = arr.shape[0]
+    t = arr.shape[1] if ndim >= 2 else 1
+    for labels, size, kind in ((ids, n, "region ids"), (periods, t if ndim >= 2 else None, "period labels"),
+                               (names, arr.shape[2] if ndim == 3 else None, "variable names")):
+        if labels is not None and size is not None and len(labels) != size:
+            raise InputDataError.coded("labels", "{given} {kind} were given for {size}.",
+                                       given=len(labels), kind=kind, size=size)
+    ids = list(ids) if ids is not None else None
+    periods = [str(p) for p in periods] if periods is not None else None
+    names = [str(v) for v in names] if names is not None else None
+    if n < min_regions:
+        raise InputDataError.coded("too_few", "At least {k} regions are needed; the {what} have {n}.",
+                                   k=min_regions, what=what, n=n)
+    if ndim >= 2 and t < min_periods:
+        raise InputDataError.coded("too_few", "At least {k} periods are needed; the {what} have {n}.",
+                                   k=min_periods, what=what, n=t)
+    if not allow_nan:
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            cells = np.argwhere(bad)
+            where = []
+            for cell in cells[:11]:
+                text = region_label(cell[0], ids)
+                if ndim >= 2:
+                    text += f" ({period_label(cell[1], periods)}"
+                    text += f", {names[cell[2]] if names else 'variable ' + str(cell[2] + 1)})" if ndim == 3 else ")"
+                where.append(text)
+            raise InputDataError.coded(
+                "missing_values",
+                "Missing (NULL) or non-finite {what} for {count} region-period(s): {where}. "
+                "Fill or remove them first.",
+                what=what, count=int(bad.any(axis=tuple(range(2, ndim))).sum()) if ndim == 3 else int(bad.sum()),
+                where=format_list(where) if len(cells) <= 10 else format_list(where[:10]) + " and more")
+    return arr, ids, periods, names
 
 
 def period_labels(field_names):
@@ -131,7 +210,7 @@ def _sort_periods(labels):
     return [labels[i] for i in order]
 
 
-def _as_label(value):
+def as_label(value):
     """Period and id values as text; 2000.0 from a real field reads ``2000``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -159,10 +238,10 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
         polygon, polygons without any row, or periods missing for some regions
         (an unbalanced panel); each message names the ids and periods.
     """
-    region_keys = [_as_label(x) for x in region_ids]
+    region_keys = [as_label(x) for x in region_ids]
     require_unique_ids(region_keys)
-    row_keys = [_as_label(x) for x in table_ids]
-    row_periods = [_as_label(x) for x in table_periods]
+    row_keys = [as_label(x) for x in table_ids]
+    row_periods = [as_label(x) for x in table_periods]
     periods = _sort_periods(sorted(set(row_periods)))
     if not periods:
         raise InputDataError(f"The {table_name} has no rows.")

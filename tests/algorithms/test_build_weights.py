@@ -30,7 +30,7 @@ def test_columbus_queen_equals_shipped_gal(run_alg, tmp_path):
     ids = column(res["OUTPUT"], "POLYID")
     assert [len(shipped[str(int(i))]) for i in ids] == nb.astype(int).tolist()
     assert res["MEAN_NEIGHBOURS"] == pytest.approx(np.mean(nb))
-    assert res["ISLANDS"] == 0
+    assert res["ISLAND_COUNT"] == 0
     assert "Weights (queen): 49 regions" in log
 
 

@@ -2,7 +2,7 @@
 import pytest
 from qgis.core import QgsFeature, QgsProcessingException, QgsVectorLayer
 
-from regional_resilience.algorithms.layer_io import read_polygons
+from regional_resilience.algorithms.inputs.layer import read_polygons
 from regional_resilience.core.errors import InputDataError
 from regional_resilience.core.groups import groups_from_labels
 

@@ -3,12 +3,13 @@
 libpysal and esda are test-only references: the core never imports them.
 Files are read with libpysal's own pure-python readers (no geopandas).
 """
+from tests.references import reference
 import warnings
 
 import numpy as np
 import pytest
 
-libpysal = pytest.importorskip("libpysal")
+libpysal = reference("libpysal")
 
 from regional_resilience.core.weights import Weights  # noqa: E402
 

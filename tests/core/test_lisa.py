@@ -1,4 +1,5 @@
 """Local Moran's I, cluster codes and FDR: by hand, against esda, both paths."""
+from tests.references import reference
 import numpy as np
 import pytest
 
@@ -22,7 +23,7 @@ from regional_resilience.core.weights import Weights, from_neighbor_pairs
 from . import _pysal_helpers as H
 from .test_moran import kernel_path, rook_grid  # noqa: F401 (fixture)
 
-esda = pytest.importorskip("esda")
+esda = reference("esda")
 
 EXACT = ["Is", "q", "p_sim"]
 SIM = ["z_sim", "EI_sim", "seI_sim", "p_z_sim"]

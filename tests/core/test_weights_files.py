@@ -1,4 +1,5 @@
 """GeoDa .gal/.gwt files: round trips, libpysal's files and reader, errors."""
+from tests.references import reference
 import csv
 import warnings
 
@@ -19,7 +20,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:The weights matrix is not fully connected"),
 ]
 
-libpysal = pytest.importorskip("libpysal")
+libpysal = reference("libpysal")
 
 
 def _path(name):

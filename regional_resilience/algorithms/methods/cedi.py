@@ -1,20 +1,20 @@
 """Processing algorithm: composite environmental damage index (CEDI)."""
 import numpy as np
-from qgis.core import QgsProcessingParameterFeatureSink
 
-from .. import compat
-from ..core.cedi import cedi
-from .base import RRAlgorithm, run_core
-from .indicator_params import POOLED, WEIGHTS_TABLE, add_indicator_parameters, read_indicators
-from .output import NewField, period_field, write_layer, write_table
-from .styling import attach_style
+from ...core.cedi import cedi
+from ..base import Result, Tool
+from ..inputs.indicators import WEIGHTS_TABLE, indicator_options, indicator_panel, prepare_indicators
+from ..inputs.layer import LayerInput
+from ..outputs.layer import LayerOutput, NewField, period_field
+from ..outputs.styles import graduated_style
+from ..outputs.table import TableOutput
 
 OUTPUT = "OUTPUT"
 COLUMNS = [("period", "string"), ("pollutant", "string"), ("entropy_e", "double"),
            ("divergence_d", "double"), ("weight_g", "double"), ("constant", "int")]
 
 
-class EnvironmentalDamageAlgorithm(RRAlgorithm):
+class EnvironmentalDamageAlgorithm(Tool):
     ALGORITHM_ID = "cedi"
     DISPLAY_NAME = "Composite environmental damage index (CEDI)"
     GROUP = "Composite indices"
@@ -30,26 +30,17 @@ class EnvironmentalDamageAlgorithm(RRAlgorithm):
         "Output layer: cedi_<year> (or cedi for one year), graduated map; a table of e_k and g_k."
     )
 
-    def initAlgorithm(self, config=None):  # noqa: N802
-        add_indicator_parameters(self, negative=False, subsystems=False, pooled_default=False,
-                                 shift=False, fields_label="Pollutant damage index fields (one year)")
-        self.addParameter(QgsProcessingParameterFeatureSink(OUTPUT, self.tr("CEDI")))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            WEIGHTS_TABLE, self.tr("Pollutant weights"), type=compat.SOURCE_VECTOR_ANY))
+    INPUTS = (LayerInput(), indicator_panel("Pollutant damage index fields (one year)"))
+    OPTIONS = indicator_options(negative=False, subsystems=False, pooled_default=False, shift=False)
+    OUTPUTS = (LayerOutput(OUTPUT, "CEDI"), TableOutput(WEIGHTS_TABLE, "Pollutant weights", COLUMNS))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        data, panel, spec, X = read_indicators(self, parameters, context, feedback)
-        feedback.setProgress(30)
-        pooled = self.parameterAsBool(parameters, POOLED, context)
-        res = run_core(cedi, X, pooled=pooled, names=list(spec.names), periods=list(panel.periods))
+    def compute(self, data, options, run):
+        panel, spec, X = prepare_indicators(run, data.panel, options)
+        res = run.core(cedi, X, pooled=options.pooled, names=list(spec.names), periods=list(panel.periods))
         for warning in res.warnings:
-            feedback.reportError(warning, False)
+            run.warn(warning)
         values = np.asarray(res.cedi).reshape(panel.n, panel.t)
-        fields = [period_field("cedi", p) for p in panel.periods]
-        columns = [NewField(f, "double", values[:, k]) for k, f in enumerate(fields)]
-        dest = write_layer(self, parameters, OUTPUT, context, data, columns, feedback, 60, 90)
-        attach_style(context, dest, fields, "graduated")
-
+        fields = [NewField(period_field("cedi", p), "double", values[:, k]) for k, p in enumerate(panel.periods)]
         weights = np.atleast_2d(res.weights)
         entropy = np.atleast_2d(res.entropy)
         divergence = np.atleast_2d(res.divergence)
@@ -58,6 +49,4 @@ class EnvironmentalDamageAlgorithm(RRAlgorithm):
         rows = [[labels[k], name, float(entropy[k, j]), float(divergence[k, j]), float(weights[k, j]),
                  int(constant[k, j])]
                 for k in range(weights.shape[0]) for j, name in enumerate(spec.names)]
-        table = write_table(self, parameters, WEIGHTS_TABLE, context, COLUMNS, rows)
-        feedback.setProgress(100)
-        return {OUTPUT: dest, WEIGHTS_TABLE: table}
+        return Result(fields=fields, styles=[graduated_style(fields)], tables={WEIGHTS_TABLE: rows})

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFields,
     QgsProcessingException,
+    QgsProcessingParameterFeatureSink,
 )
 
-from .. import compat
-from .base import check_canceled
+from ... import compat
+from ..support import check_canceled, tr
+from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
 
 BATCH = 5000
 
@@ -43,31 +44,28 @@ def _python_values(column):
     return [None if v is None else str(v) for v in arr.tolist()]
 
 
-def write_layer(alg, parameters, param_name, context, data, columns, feedback,
-                progress_start=90.0, progress_end=100.0):
-    """Write ``data.features`` (kept by the reader) with ``columns`` appended.
-
-    Returns the destination id of the output layer.
-    """
+def write_layer(run, param_name, data, columns, span=None):
+    """Write ``data.features`` (kept by the reader) with ``columns`` appended
+    to the sink ``param_name``; ``span`` is the (start, end) percent of the
+    progress bar. Returns the destination id of the output layer."""
+    alg, parameters, feedback = run.alg, run.parameters, run.feedback
+    progress_start, progress_end = span or run.steps.span("write")
     if data.features is None:
         raise QgsProcessingException("Internal error: input features were not kept for the output.")
     new_names = {c.name.lower() for c in columns}
     keep = [i for i, f in enumerate(data.fields) if f.name().lower() not in new_names]
     replaced = [f.name() for i, f in enumerate(data.fields) if i not in set(keep)]
     if replaced:
-        feedback.reportError(
-            f"The output replaces input fields of the same name: {', '.join(replaced)}.", False
-        )
+        run.warn(tr("The output replaces input fields of the same name: {names}.").format(
+            names=", ".join(replaced)))
     out_fields = QgsFields()
     for i in keep:
         out_fields.append(data.fields.at(i))
     for c in columns:
         out_fields.append(compat.make_field(c.name, c.kind))
 
-    source = alg.parameterAsSource(parameters, "INPUT", context)
-    sink, dest_id = alg.parameterAsSink(
-        parameters, param_name, context, out_fields, source.wkbType(), source.sourceCrs()
-    )
+    sink, dest_id = alg.parameterAsSink(parameters, param_name, run.context, out_fields,
+                                        data.wkb_type, data.crs)
     if sink is None:
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
 
@@ -99,47 +97,27 @@ def _flush(sink, batch, alg, param_name, parameters):
     batch.clear()
 
 
-def write_table(alg, parameters, param_name, context, specs, rows):
-    """Write a table without geometry.
+class LayerOutput:
+    """A copy of the input polygons with the result's fields, styled on load.
 
-    ``specs`` is a list of (name, kind); ``rows`` a list of value lists.
-    Returns the destination id.
+    ``compute`` returns the fields (``Result.fields``) and the styles
+    (``Result.styles``); ``name``/``label`` make the sink parameter.
     """
-    fields = QgsFields()
-    for name, kind in specs:
-        fields.append(compat.make_field(name, kind))
-    sink, dest_id = alg.parameterAsSink(
-        parameters, param_name, context, fields, compat.WKB_NO_GEOMETRY, QgsCoordinateReferenceSystem()
-    )
-    if sink is None:
-        raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
-    features = []
-    for row in rows:
-        f = QgsFeature(fields)
-        f.setAttributes([_python_scalar(v) for v in row])
-        features.append(f)
-    if features and not sink.addFeatures(features, compat.SINK_FAST_INSERT):
-        raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
-    return dest_id
 
+    needs_features = True
 
-def _python_scalar(value):
-    """numpy scalars -> Python values (QGIS providers refuse numpy types); NaN -> NULL."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+    def __init__(self, name="OUTPUT", label="Output layer", layer_name=None):
+        self.name = name
+        self.label = label
+        self.layer_name = layer_name
 
+    def add(self, alg):
+        alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label)))
 
-def safe_name(text):
-    """``text`` with every character that is not a letter or digit as ``_``."""
-    return "".join(ch if ch.isalnum() else "_" for ch in str(text))
+    def write(self, run, data, result):
+        from .styles import attach_styles
 
-
-def period_field(prefix, period):
-    """Field name for a period: ``<prefix>_<period>`` with safe characters;
-    ``<prefix>`` alone for the single unnamed period of a one-year layer."""
-    if str(period) == "":
-        return prefix
-    return f"{prefix}_{safe_name(period)}"
+        dest = write_layer(run, self.name, data.layer, result.fields)
+        attach_styles(run.context, dest, [s for s in result.styles if s.output in (None, self.name)],
+                      layer_name=self.layer_name)
+        return {self.name: dest}

@@ -1,20 +1,20 @@
 """Processing algorithm: local Moran's I (LISA) cluster maps for one or many periods."""
 import numpy as np
-from qgis.core import QgsProcessingParameterFeatureSink
 
-from .. import compat
-from ..core import lisa
-from .base import RRAlgorithm, core_callbacks, run_core
-from .inference_params import ALPHA, FDR, add_permutation_parameters, read_permutation_parameters
-from .output import NewField, period_field, write_layer, write_table
-from .panel_params import add_panel_parameters
-from .styling import LISA_CLASSES, attach_style
-from .weights_params import add_weights_parameters, read_spatial_panel
+from ...core import lisa
+from ..base import Result, Tool
+from ..inputs.inference import permutation_options, significance_options
+from ..inputs.layer import LayerInput
+from ..inputs.panel import PanelInput
+from ..inputs.weights import WeightsInput
+from ..outputs.layer import LayerOutput, NewField, period_field
+from ..outputs.styles import lisa_style
+from ..outputs.table import TableOutput
+from ..support import tr
 
 OUTPUT = "OUTPUT"
 SUMMARY = "SUMMARY"
 
-CLASS_LABELS = {code: label for code, label, _ in LISA_CLASSES}
 SUMMARY_COLUMNS = [
     ("period", "string"), ("field", "string"),
     ("high_high", "int"), ("low_high", "int"), ("low_low", "int"), ("high_low", "int"),
@@ -23,7 +23,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-class LocalMoranAlgorithm(RRAlgorithm):
+class LocalMoranAlgorithm(Tool):
     ALGORITHM_ID = "localmoran"
     DISPLAY_NAME = "Local Moran's I (LISA cluster map)"
     GROUP = "Spatial autocorrelation"
@@ -46,63 +46,52 @@ class LocalMoranAlgorithm(RRAlgorithm):
         "1 HH, 2 LH, 3 LL, 4 HL), lisa_cl_P (class code 0-5) and lisa_lb_P (class label). It is "
         "styled as a LISA cluster map, one named style per period (Layers panel > right click "
         "> Styles). Summary table: counts of each class per period.\n\n"
-        "Missing (NULL) values are refused with the regions named."
+        "Values: fields picked, fields another tool wrote (e.g. 'cc_d' for the coupling "
+        "coordination degree of every year), or a long table. Missing (NULL) values are "
+        "refused with the regions named."
     )
+    INPUTS = (LayerInput(), PanelInput(), WeightsInput())
+    OPTIONS = permutation_options() + significance_options()
+    OUTPUTS = (LayerOutput(OUTPUT, "LISA cluster map"),
+               TableOutput(SUMMARY, "LISA summary", SUMMARY_COLUMNS))
 
-    def initAlgorithm(self, config=None):  # noqa: N802
-        add_panel_parameters(self)
-        add_weights_parameters(self)
-        add_permutation_parameters(self, significance=True)
-        self.addParameter(QgsProcessingParameterFeatureSink(OUTPUT, self.tr("LISA cluster map")))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            SUMMARY, self.tr("LISA summary"), type=compat.SOURCE_VECTOR_ANY))
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        data, panel, w = read_spatial_panel(self, parameters, context, feedback, keep_features=True)
-        permutations, seed = read_permutation_parameters(self, parameters, context)
-        alpha = self.parameterAsDouble(parameters, ALPHA, context)
-        use_fdr = self.parameterAsBool(parameters, FDR, context)
-
-        columns, summary, cluster_fields = [], [], []
-        variables = panel.variables
-        for v_index, variable in enumerate(variables):
-            y = panel.values[variable]
-            span = 60.0 / len(variables)
-            progress, is_canceled = core_callbacks(feedback, 25 + span * v_index, 25 + span * (v_index + 1))
-            res = run_core(lisa.moran_local, y, w, permutations=permutations, seed=seed,
-                           progress=progress, is_canceled=is_canceled)
+    def compute(self, data, options, run):
+        panel, w = data.panel, data.weights
+        permutations, seed, alpha = options.permutations, options.seed, options.alpha
+        names = {code: tr(name) for code, name in lisa.CLUSTER_NAMES.items()}
+        result = Result()
+        cluster_fields = []
+        for v_index, variable in enumerate(panel.variables):
+            progress, is_canceled = run.steps.callbacks("compute", v_index, len(panel.variables))
+            res = run.core(lisa.moran_local, panel.values[variable], w, permutations=permutations,
+                           seed=seed, progress=progress, is_canceled=is_canceled)
             p = res.p_sim if permutations > 0 else np.full_like(res.Is, np.nan)
-            codes = run_core(lisa.lisa_clusters, res.q, p, alpha=alpha, fdr=use_fdr, islands=w.islands)
-            prefix_extra = "" if len(variables) == 1 else f"{variable}_"
+            codes = run.core(lisa.lisa_clusters, res.q, p, alpha=alpha, fdr=options.fdr, islands=w.islands)
+            extra = "" if len(panel.variables) == 1 else f"{variable}_"
             for k, period in enumerate(panel.periods):
-                label = prefix_extra + period
+                label = extra + period
                 cl_name = period_field("lisa_cl", label)
-                columns += [
+                result.fields += [
                     NewField(period_field("lisa_i", label), "double", res.Is[:, k]),
                     NewField(period_field("lisa_z", label), "double", res.z_sim[:, k]),
                     NewField(period_field("lisa_p", label), "double", p[:, k]),
                     NewField(period_field("lisa_q", label), "int", res.q[:, k]),
                     NewField(cl_name, "int", codes[:, k]),
                     NewField(period_field("lisa_lb", label), "string",
-                             np.array([CLASS_LABELS[c] for c in codes[:, k].tolist()], dtype=object)),
+                             np.array([names[c] for c in codes[:, k].tolist()], dtype=object)),
                 ]
                 cluster_fields.append(cl_name)
                 counts = np.bincount(codes[:, k], minlength=6)
-                threshold = lisa.fdr_threshold(p[:, k], alpha) if use_fdr else alpha
-                summary.append([
+                threshold = lisa.fdr_threshold(p[:, k], alpha) if options.fdr else alpha
+                result.tables.setdefault(SUMMARY, []).append([
                     period, panel.sources.get((variable, period), variable),
                     int(counts[1]), int(counts[2]), int(counts[3]), int(counts[4]),
                     int(counts[0]), int(counts[5]),
                     alpha, float(threshold), permutations, seed,
                 ])
-                feedback.pushInfo(
-                    f"{period}: High-High {counts[1]}, Low-Low {counts[3]}, Low-High {counts[2]}, "
-                    f"High-Low {counts[4]}, not significant {counts[0]}"
-                    + (f", no neighbours {counts[5]}" if counts[5] else "")
-                )
-
-        dest_id = write_layer(self, parameters, OUTPUT, context, data, columns, feedback, 85, 98)
-        attach_style(context, dest_id, cluster_fields, "lisa")
-        summary_id = write_table(self, parameters, SUMMARY, context, SUMMARY_COLUMNS, summary)
-        feedback.setProgress(100)
-        return {OUTPUT: dest_id, SUMMARY: summary_id}
+                run.info(tr("{period}: High-High {hh}, Low-Low {ll}, Low-High {lh}, High-Low {hl}, "
+                            "not significant {ns}{islands}").format(
+                    period=period, hh=counts[1], ll=counts[3], lh=counts[2], hl=counts[4], ns=counts[0],
+                    islands=tr(", no neighbours {n}").format(n=counts[5]) if counts[5] else ""))
+        result.styles.append(lisa_style(cluster_fields))
+        return result

@@ -11,14 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 from qgis.core import (
     QgsFeatureRequest,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsGeometry,
     QgsProcessingException,
     QgsWkbTypes,
 )
 
-from .. import compat
-from ..core.panel import format_list
-from .base import check_canceled
+from ... import compat
+from ...core.panel import as_label, format_list
+from ..support import check_canceled, tr, with_help
+
+INPUT = "INPUT"
+ID_FIELD = "ID_FIELD"
 
 
 @dataclass
@@ -36,19 +41,15 @@ class LayerData:
     multipart: list  # ids of features with more than one part
     name: str = "input layer"
     texts: dict = None  # field name -> raw values (None = NULL), e.g. group labels
+    source_name: str = ""
+    wkb_type: object = None
 
     @property
     def n(self):
         return len(self.ids)
 
 
-def _id_text(value):
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _is_null(value):
+def is_null(value):
     return value is None or (hasattr(value, "isNull") and value.isNull())
 
 
@@ -61,7 +62,7 @@ def column_to_float(values, field_name, ids, layer_name):
         pass
     out = np.empty(len(values))
     for k, v in enumerate(values):
-        if _is_null(v):
+        if is_null(v):
             out[k] = np.nan
             continue
         try:
@@ -130,12 +131,12 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
     if id_field:
         idx = fields.lookupField(id_field)
         raw = [a[idx] for a in attributes]
-        null_ids = [str(fids[k]) for k, v in enumerate(raw) if _is_null(v)]
+        null_ids = [str(fids[k]) for k, v in enumerate(raw) if is_null(v)]
         if null_ids:
             raise QgsProcessingException(
                 f"The id field '{id_field}' is NULL for features {format_list(null_ids)}."
             )
-        ids = np.array([_id_text(v) for v in raw], dtype=object)
+        ids = np.array([as_label(v) for v in raw], dtype=object)
         uniq, counts = np.unique(ids.astype(str), return_counts=True)
         if (counts > 1).any():
             raise QgsProcessingException(
@@ -153,7 +154,7 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
     texts = {}
     for name in texts_wanted:
         idx = fields.lookupField(name)
-        texts[name] = [None if _is_null(a[idx]) else a[idx] for a in attributes]
+        texts[name] = [None if is_null(a[idx]) else a[idx] for a in attributes]
 
     wkbs = None
     multipart = []
@@ -198,40 +199,42 @@ def _polygon_wkbs(features, ids, layer_name):
     return wkbs, multipart
 
 
-def read_table(source, id_field, period_field, value_fields, feedback=None,
-               table_name="the long table"):
-    """Read a long table (any layer, geometry ignored): ids, periods, values."""
-    if source is None:
-        raise QgsProcessingException(f"Could not load {table_name}.")
-    fields = source.fields()
-    names = [id_field, period_field] + list(value_fields)
-    missing = [f for f in names if not f or fields.lookupField(f) < 0]
-    if missing:
-        raise QgsProcessingException(
-            f"{table_name[0].upper() + table_name[1:]} needs an id field, a period field and "
-            f"value fields; not found: {format_list([m or '(not set)' for m in missing])}."
-        )
-    idx = [fields.lookupField(f) for f in names]
-    request = QgsFeatureRequest().setFlags(compat.REQUEST_NO_GEOMETRY).setSubsetOfAttributes(idx)
-    rows = []
-    for k, feature in enumerate(source.getFeatures(request)):
-        attrs = feature.attributes()
-        rows.append([attrs[i] for i in idx])
-        if k % 20000 == 0:
-            check_canceled(feedback)
-    if not rows:
-        raise QgsProcessingException(f"{table_name[0].upper() + table_name[1:]} has no rows.")
-    cols = list(zip(*rows))
-    bad = [k for k, v in enumerate(cols[0]) if _is_null(v)] + [k for k, v in enumerate(cols[1]) if _is_null(v)]
-    if bad:
-        raise QgsProcessingException(
-            f"{table_name[0].upper() + table_name[1:]} has NULL ids or periods in rows "
-            f"{format_list(sorted(set(k + 1 for k in bad)))}."
-        )
-    ids = [_id_text(v) for v in cols[0]]
-    periods = [_id_text(v) for v in cols[1]]
-    values = {
-        name: column_to_float(list(cols[2 + j]), name, ids, table_name)
-        for j, name in enumerate(value_fields)
-    }
-    return ids, periods, values
+class LayerInput:
+    """The polygon layer and its region id field (always the first input).
+
+    ``min_features``: fewer features are refused. The layer is read once
+    with the fields, group labels and geometry that the other inputs ask for.
+    """
+
+    key = "layer"
+
+    def __init__(self, min_features=3, label="Polygon layer"):
+        self.min_features = min_features
+        self.label = label
+
+    def add(self, alg):
+        alg.addParameter(with_help(
+            QgsProcessingParameterFeatureSource(INPUT, tr(self.label), [compat.SOURCE_POLYGON]),
+            tr("Regions as polygons (provinces, prefectures, counties). Never modified."),
+        ))
+        alg.addParameter(with_help(
+            QgsProcessingParameterField(ID_FIELD, tr("Region id field"), parentLayerParameterName=INPUT,
+                                        type=compat.FIELD_ANY, optional=True),
+            tr("Unique id of each region; used to join a long table and to label weights files. "
+               "Empty: the feature ids."),
+        ))
+
+    def source(self, run):
+        source = run.source(INPUT)
+        if source is None:
+            raise QgsProcessingException(run.alg.invalidSourceError(run.parameters, INPUT))
+        return source
+
+    def read(self, run, source, needs, keep_features=False):
+        data = read_polygons(source, needs.value_fields, run.string(ID_FIELD),
+                             geometry=needs.geometry, keep_features=keep_features,
+                             feedback=run.feedback, min_features=self.min_features,
+                             text_fields=needs.text_fields)
+        data.source_name = source.sourceName()
+        data.wkb_type = source.wkbType()
+        return data

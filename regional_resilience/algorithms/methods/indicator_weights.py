@@ -1,17 +1,19 @@
 """Processing algorithm: indicator weights (objective, subjective, combined)."""
-from .base import RRAlgorithm
-from .indicator_params import (
-    POOLED,
-    add_indicator_parameters,
-    add_weighting_parameters,
-    add_weights_table_output,
+from ..base import Result, Tool
+from ..inputs.indicators import (
+    WEIGHTS_TABLE,
     compute_weighting,
-    read_indicators,
-    write_weights_table,
+    indicator_options,
+    indicator_panel,
+    prepare_indicators,
+    weighting_options,
+    weights_rows,
+    weights_table_output,
 )
+from ..inputs.layer import LayerInput
 
 
-class IndicatorWeightsAlgorithm(RRAlgorithm):
+class IndicatorWeightsAlgorithm(Tool):
     ALGORITHM_ID = "indicatorweights"
     DISPLAY_NAME = "Indicator weights (entropy, CV, CRITIC, G1)"
     GROUP = "Composite indices"
@@ -36,17 +38,11 @@ class IndicatorWeightsAlgorithm(RRAlgorithm):
         "CV, CRITIC sigma/conflict/information, each method's weight and the final weight."
     )
 
-    def initAlgorithm(self, config=None):  # noqa: N802
-        add_indicator_parameters(self)
-        add_weighting_parameters(self)
-        add_weights_table_output(self)
+    INPUTS = (LayerInput(), indicator_panel())
+    OPTIONS = indicator_options() + weighting_options()
+    OUTPUTS = (weights_table_output(optional=False),)
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        _data, panel, spec, X = read_indicators(self, parameters, context, feedback, keep_features=False)
-        feedback.setProgress(40)
-        scheme = compute_weighting(self, parameters, context, feedback, X, spec, panel.periods)
-        feedback.setProgress(80)
-        pooled = self.parameterAsBool(parameters, POOLED, context)
-        dest = write_weights_table(self, parameters, context, scheme, spec, panel.periods, pooled)
-        feedback.setProgress(100)
-        return {"WEIGHTS_TABLE": dest}
+    def compute(self, data, options, run):
+        panel, spec, X = prepare_indicators(run, data.panel, options)
+        scheme = compute_weighting(run, options, X, spec, panel.periods)
+        return Result(tables={WEIGHTS_TABLE: weights_rows(scheme, spec, panel.periods, options.pooled)})
