@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputDataError
+from .ids import match_ids, suggest_id_matching
 
 __all__ = [
     "Panel",
@@ -218,7 +219,7 @@ def as_label(value):
 
 
 def panel_from_long(region_ids, table_ids, table_periods, table_values, table_name="table",
-                    allow_missing=False):
+                    allow_missing=False, normalise_ids=False, match_option=None):
     """A panel from a long table joined to the polygons by region id.
 
     Parameters
@@ -230,6 +231,12 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
     allow_missing : bool
         Accept an unbalanced panel: (region, period) pairs without a row
         become NaN (for methods that fill gaps explicitly).
+    normalise_ids : bool
+        Join on ids normalised for type and leading zeros (1, 1.0, "1" and
+        "01" are the same region; see :func:`.ids.normalise_id`). Off: ids
+        must be equal as text, and when they are not but would be after
+        normalising, the error says so (``match_option`` names the option
+        that turns it on). Never matched silently.
 
     Raises
     ------
@@ -240,19 +247,24 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
     """
     region_keys = [as_label(x) for x in region_ids]
     require_unique_ids(region_keys)
-    row_keys = [as_label(x) for x in table_ids]
     row_periods = [as_label(x) for x in table_periods]
     periods = _sort_periods(sorted(set(row_periods)))
     if not periods:
         raise InputDataError(f"The {table_name} has no rows.")
 
+    positions = match_ids(region_ids, table_ids, normalise=normalise_ids)
+    row_keys = [as_label(x) for x in table_ids]
+    if (positions < 0).any():
+        unknown = sorted({row_keys[k] for k in np.flatnonzero(positions < 0)})
+        message = (f"The {table_name} has region ids that match no polygon: {format_list(unknown)}. "
+                   "Check the id fields chosen for the layer and the table.")
+        if not normalise_ids:
+            hint = suggest_id_matching(region_ids, table_ids).sentence(table_name, option=match_option)
+            if hint:
+                message += " " + hint
+        raise InputDataError.coded("unknown_ids", "{message}", message=message, ids=unknown)
+    row_keys = [region_keys[k] for k in positions]
     pos = {k: i for i, k in enumerate(region_keys)}
-    unknown = sorted({k for k in row_keys if k not in pos})
-    if unknown:
-        raise InputDataError(
-            f"The {table_name} has region ids that match no polygon: {format_list(unknown)}. "
-            "Check the id fields chosen for the layer and the table."
-        )
     ppos = {p: j for j, p in enumerate(periods)}
     rows = np.fromiter((pos[k] for k in row_keys), dtype=np.int64, count=len(row_keys))
     cols = np.fromiter((ppos[p] for p in row_periods), dtype=np.int64, count=len(row_periods))

@@ -3,7 +3,7 @@ import esda
 import libpysal
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingException
+from qgis.core import QgsFeature, QgsProcessingException
 
 from tests.conftest import DATA
 from tests.helpers import column, layer, rows
@@ -161,5 +161,24 @@ def test_lisa_and_moran_refuse_bad_input(run_alg, alg_id):
         base.pop("SUMMARY")
     with pytest.raises(QgsProcessingException, match="value fields"):
         run_alg(alg_id, dict(base))
-    with pytest.raises(QgsProcessingException, match="projected CRS"):
-        run_alg(alg_id, dict(base, INPUT=str(DATA / "mexico.gpkg"), FIELDS=["PCGDP1940"], WEIGHTS=2))
+    # a geographic CRS whose coordinates are not longitudes/latitudes
+    with pytest.raises(QgsProcessingException, match=r"span longitude 506.*wrong CRS"):
+        run_alg(alg_id, dict(base, INPUT=_mislabelled_columbus(), FIELDS=["CRIME"], WEIGHTS=2))
+
+
+def _mislabelled_columbus():
+    """Columbus (projected coordinates) declared as EPSG:4326."""
+    src = layer(DATA / "columbus.gpkg")
+    from qgis.core import QgsVectorLayer
+
+    out = QgsVectorLayer("Polygon?crs=EPSG:4326&field=CRIME:double", "wrong crs", "memory")
+    feats = []
+    for f in src.getFeatures():
+        g = f.geometry()
+        g.translate(500.0, 500.0)  # beyond 180 degrees
+        f2 = QgsFeature(out.fields())
+        f2.setGeometry(g)
+        f2.setAttributes([f["CRIME"]])
+        feats.append(f2)
+    out.dataProvider().addFeatures(feats)
+    return out

@@ -78,7 +78,12 @@ def named_grid():
 def test_long_table_text_numbers_are_read(run_alg, named_grid):
     rows = [(f"r{k}", y, str(float(k * k + y))) for k in range(9) for y in (2000, 2001)]
     res, _ = run_alg("localmoran", _long_params(named_grid, _long_table(rows)))
-    assert res["OUTPUT"].fields().lookupField("lisa_cl_2001") >= 0
+    numeric = [(r, y, float(v)) for r, y, v in rows]
+    ref, _ = run_alg("localmoran", _long_params(named_grid, _long_table(numeric)))
+    for name in ("lisa_i_2000", "lisa_i_2001", "lisa_p_2001"):
+        got, want = column(res["OUTPUT"], name), column(ref["OUTPUT"], name)
+        assert np.isfinite(got).all()
+        np.testing.assert_array_equal(got, want)
 
 
 def test_long_table_unknown_ids(run_alg, named_grid):

@@ -1,4 +1,5 @@
 """k-nearest neighbours, distance bands and island attachment."""
+from tests.references import reference
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -27,7 +28,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:divide by zero encountered"),
 ]
 
-libpysal_weights = pytest.importorskip("libpysal.weights")
+libpysal_weights = reference("libpysal.weights")
 
 EXAMPLES = ["columbus.shp", "sids2.shp", "mexicojoin.shp", "us48.shp"]
 
@@ -270,3 +271,21 @@ def test_row_standardized_with_trailing_islands():
     r = w.row_standardized()
     assert_allclose(r.weights, [1.0, 1.0])
     assert r.transform == "R"
+
+
+def test_explicit_euclidean_metric_is_the_default(centroids):
+    """``metric="euclidean"`` (any radius) gives the very same arrays as before."""
+    for a, b in [
+        (knn_weights(centroids, 4), knn_weights(centroids, 4, metric="euclidean", radius=1.0)),
+        (
+            distance_band_weights(centroids, min_threshold_distance(centroids), binary=False),
+            distance_band_weights(
+                centroids, min_threshold_distance(centroids, metric="euclidean"),
+                binary=False, metric="Euclidean",
+            ),
+        ),
+    ]:
+        assert a.indptr.tobytes() == b.indptr.tobytes()
+        assert a.indices.tobytes() == b.indices.tobytes()
+        assert a.weights.tobytes() == b.weights.tobytes()
+        assert a.meta == b.meta and "metric" not in b.meta

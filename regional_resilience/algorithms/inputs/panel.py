@@ -186,7 +186,8 @@ class PanelInput:
                 run.fields(TABLE_VALUE_FIELDS), run.feedback)
             panel = run_core(core_panel.panel_from_long, data.ids, t_ids, t_periods, t_values,
                              table_name="long table", allow_missing=allow_missing,
-                             **({"normalise_ids": True} if run.bool(MATCH_IDS) else {}))
+                             normalise_ids=run.bool(MATCH_IDS),
+                             match_option=tr("Match ids ignoring type and leading zeros"))
         if len(panel.variables) < self.min_variables:
             raise QgsProcessingException(tr(
                 self.min_message or "This tool needs at least {k} variables; {m} given ({names})."

@@ -67,7 +67,9 @@ class WeightsInput:
             QgsProcessingParameterEnum(WEIGHTS, tr("Spatial weights"), [tr(m) for m in methods],
                                        defaultValue=0),
             tr("Queen: regions sharing a border or a corner are neighbours; rook: a border. "
-               "K nearest / distance band use polygon centroids and need a projected CRS."),
+               "K nearest / distance band use polygon centroids: on a projected CRS with "
+               "Euclidean distance in the layer's units, on a geographic CRS (longitude/latitude) "
+               "with great-circle distance in kilometres."),
         ))
         if self.allow_file:
             alg.addParameter(with_help(
@@ -86,7 +88,8 @@ class WeightsInput:
             QgsProcessingParameterDistance(DISTANCE, tr("Distance band (0 = smallest band giving "
                                                         "every region a neighbour)"),
                                            defaultValue=0.0, parentParameterName=INPUT, minValue=0.0),
-            tr("Regions whose centroids are at most this far apart are neighbours (layer units)."),
+            tr("Regions whose centroids are at most this far apart are neighbours: in the layer's "
+               "units on a projected CRS, in kilometres (great-circle) on a geographic CRS."),
             advanced=True,
         ))
         alg.addParameter(with_help(
@@ -135,12 +138,28 @@ class WeightsInput:
 
 def build_weights(run, data, transform=True):
     """Weights for ``data`` (a :class:`LayerData`), islands handled,
-    transformed; the summary is logged."""
+    transformed; the summary is logged.
+
+    On a geographic CRS (longitude/latitude) k nearest neighbours, distance
+    bands and attached islands use great-circle (arc) distance between the
+    centroids, in kilometres (haversine on the mean Earth radius, 6371.0088
+    km, as GeoDa's arc distance); on a projected CRS, Euclidean distance in
+    the layer's units.
+    """
     method = METHODS[run.enum(WEIGHTS)]
     island_policy = ISLAND_POLICIES[run.enum(ISLANDS)]
     island_k = run.int(ISLAND_K)
+    geographic = bool(data.crs.isValid() and data.crs.isGeographic())
+    metric = "arc" if geographic else "euclidean"
+    unit = "km" if geographic else _layer_unit(data)
     points = None
     polys = None
+
+    def centroids():
+        pts = geometry.polygon_centroids(polys)
+        if geographic:
+            run_core(distance_weights.check_lonlat, pts, ids=data.ids)
+        return pts
 
     if method == "file":
         path = run.file(WEIGHTS_FILE)
@@ -150,34 +169,38 @@ def build_weights(run, data, transform=True):
     else:
         polys = run_core(geometry.parse_wkb_polygons, data.wkbs)
         if method in ("queen", "rook"):
+            if geographic:
+                points = centroids()
             w = run_core(contiguity.contiguity_weights, polys, rule=method, tolerance=run.double(SNAP))
             order = run.int(ORDER)
             if order > 1:
                 w = run_core(contiguity.higher_order, w, order, cumulative=True)
         else:
-            _require_projected(data)
-            points = geometry.polygon_centroids(polys)
+            points = centroids()
             if method == "knn":
                 k = run.int(K)
                 if k >= data.n:
                     raise QgsProcessingException(tr(
                         "k = {k} needs more than {k} regions; the layer has {n}.").format(k=k, n=data.n))
-                w = run_core(distance_weights.knn_weights, points, k)
+                w = run_core(distance_weights.knn_weights, points, k, metric=metric)
             else:
                 band = run.double(DISTANCE)
                 if band <= 0:
-                    band = float(distance_weights.min_threshold_distance(points))
-                    run.info(tr("Distance band: {band} (smallest band giving every region a "
-                                "neighbour).").format(band=f"{band:.6g}"))
-                w = run_core(distance_weights.distance_band_weights, points, band)
+                    band = float(distance_weights.min_threshold_distance(points, metric=metric))
+                    run.info(tr("Distance band: {band} {unit} (smallest band giving every region a "
+                                "neighbour).").format(band=f"{band:.6g}", unit=unit))
+                w = run_core(distance_weights.distance_band_weights, points, band, metric=metric)
+            if geographic:
+                run.info(tr("Geographic CRS ({crs}): distances are great-circle distances between "
+                            "centroids, in kilometres.").format(crs=data.crs.authid()))
 
     islands = w.islands
     if len(islands) and island_policy == "attach":
         if points is None:
             if polys is None:
                 polys = run_core(geometry.parse_wkb_polygons, data.wkbs)
-            points = geometry.polygon_centroids(polys)
-        w = run_core(distance_weights.attach_islands, w, points, k=island_k)
+            points = centroids()
+        w = run_core(distance_weights.attach_islands, w, points, k=island_k, metric=metric)
         run.info(tr("Attached {n} region(s) without neighbours to their {k} nearest: {ids}.").format(
             n=len(islands), k=island_k, ids=format_list(data.ids[islands])))
     elif len(islands):
@@ -186,18 +209,20 @@ def build_weights(run, data, transform=True):
     if data.multipart:
         run.info(tr("{n} multipart region(s) (all parts count for neighbours): {ids}.").format(
             n=len(data.multipart), ids=format_list(data.multipart)))
+    w.meta.setdefault("unit", unit if method in ("knn", "distance") else "")
     log_weights_summary(w, run)
     if transform:
         w = w.transformed(TRANSFORMS[run.enum(TRANSFORM)])
     return w
 
 
-def _require_projected(data):
-    if data.crs.isValid() and data.crs.isGeographic():
-        raise QgsProcessingException(tr(
-            "Distance-based weights need a projected CRS; the layer is in {crs} (degrees). "
-            "Reproject it first (e.g. to a UTM zone or an equal-area projection)."
-        ).format(crs=data.crs.authid() or data.crs.description()))
+def _layer_unit(data):
+    try:
+        from qgis.core import QgsUnitTypes
+
+        return QgsUnitTypes.toAbbreviatedString(data.crs.mapUnits()) if data.crs.isValid() else "layer units"
+    except Exception:  # noqa: BLE001 - a unit name is only for messages
+        return "layer units"
 
 
 def log_weights_summary(w, run):

@@ -31,7 +31,12 @@ class BuildWeightsAlgorithm(Tool):
         "at least one edge (identical to GeoDa and PySAL libpysal.weights.Queen/Rook). A snapping "
         "tolerance treats vertices closer than the tolerance as shared. Higher orders add "
         "neighbours of neighbours (cumulative). K nearest neighbours and distance bands use "
-        "area-weighted polygon centroids and need a projected CRS.\n\n"
+        "area-weighted polygon centroids: Euclidean distance in the layer's units on a projected "
+        "CRS; on a geographic CRS (longitude/latitude, e.g. EPSG:4326) great-circle (arc) "
+        "distance in kilometres, haversine on the mean Earth radius 6371.0088 km, as GeoDa's arc "
+        "distance (the distance band is then given in km). A .gwt file states the unit with the "
+        "layer name in its header, e.g. 'china[km-arc]'. Coordinates outside [-180, 180] x "
+        "[-90, 90] on a geographic CRS are refused (probably a wrong CRS).\n\n"
         "Islands (regions without neighbours) are reported; they can be attached to their "
         "nearest region(s), as analysts do for Hainan.\n\n"
         "Outputs: a copy of the layer with the field nb_count (number of neighbours), the "
@@ -51,7 +56,13 @@ class BuildWeightsAlgorithm(Tool):
         path = WEIGHTS_FILE_OUTPUT.path(run)
         id_name = data.layer.id_field or "fid"
         shapefile = os.path.splitext(os.path.basename(data.layer.source_name or "layer"))[0]
-        writer = weights_files.write_gwt if path.lower().endswith(".gwt") else weights_files.write_gal
+        gwt = path.lower().endswith(".gwt")
+        unit = w.meta.get("unit", "")
+        if gwt and unit:
+            # GeoDa's header has no unit field: it goes with the shapefile name
+            # (4 tokens, as GeoDa and PySAL read them), e.g. "mexico[km-arc]"
+            shapefile = f"{shapefile}[{unit}{'-arc' if w.meta.get('metric') == 'arc' else ''}]"
+        writer = weights_files.write_gwt if gwt else weights_files.write_gal
         run.core(writer, path, w, data.layer.ids, id_field=id_name, shapefile=shapefile)
         run.info(tr("Weights written to {path}").format(path=path))
         return Result(
