@@ -8,7 +8,7 @@ SHELL := /bin/bash
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 SYSTEM_PY   := /usr/bin/python3
-APT_PKGS    := qgis python3-qgis qgis-providers python3-venv
+APT_PKGS    := qgis python3-qgis qgis-providers python3-venv python3-matplotlib
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 PLUGIN      := regional_resilience
 # The QGIS profile that `make install` links the plugin into.

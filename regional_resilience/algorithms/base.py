@@ -137,6 +137,14 @@ class Run:
     def check_canceled(self):
         check_canceled(self.feedback)
 
+    def provenance(self, data):
+        """The run's record (tool, versions, parameters, checksum), made once."""
+        if "provenance" not in self.memo:
+            from .outputs.provenance import provenance
+
+            self.memo["provenance"] = provenance(self, data)
+        return self.memo["provenance"]
+
 
 @dataclass
 class Result:

@@ -25,41 +25,30 @@ def mexico_y():
     return np.column_stack([db.by_col(f) for f in MEXICO_FIELDS])
 
 
-def test_global_moran_columbus_crime_matches_esda(run_alg):
+def test_global_moran_columbus_crime_table(run_alg):
+    """The table's own columns (the comparison with esda is the data-driven
+    case globalmoran-columbus-crime-esda in cases/autocorrelation.toml)."""
     res, log = run_alg("globalmoran", {
         "INPUT": str(DATA / "columbus.gpkg"), "FIELDS": ["CRIME"],
         "PERMUTATIONS": 999, "SEED": 7, "OUTPUT": "TEMPORARY_OUTPUT",
     })
     table = rows(res["OUTPUT"])
     assert len(table) == 1
-    w = libpysal.weights.Queen.from_shapefile(libpysal.examples.get_path("columbus.shp"))
-    y = np.array(libpysal.io.open(libpysal.examples.get_path("columbus.dbf")).by_col("CRIME"))
-    np.random.seed(7)
-    ref = esda.Moran(y, w, permutations=999)
     row = table[0]
-    assert row["I"] == pytest.approx(ref.I, abs=1e-12)
     assert row["I"] == pytest.approx(0.5002, abs=1e-3)  # the well-known value
-    for ours, theirs in [("EI", "EI"), ("VI_norm", "VI_norm"), ("z_norm", "z_norm"),
-                         ("p_norm", "p_norm"), ("VI_rand", "VI_rand"), ("z_rand", "z_rand"),
-                         ("p_rand", "p_rand"), ("p_sim", "p_sim"), ("EI_sim", "EI_sim"),
-                         ("seI_sim", "seI_sim"), ("z_sim", "z_sim")]:
-        assert row[ours] == pytest.approx(getattr(ref, theirs), rel=1e-9, abs=1e-12), ours
     assert row["permutations"] == 999 and row["seed"] == 7
+    assert row["variable"] == "CRIME" and row["n"] == 49
     assert "I = 0.50" in log
 
 
-def test_global_moran_mexico_periods(run_alg, mexico_w, mexico_y):
+def test_global_moran_mexico_periods(run_alg):
     res, _ = run_alg("globalmoran", {
         "INPUT": str(DATA / "mexico.gpkg"), "FIELDS": MEXICO_FIELDS,
         "PERMUTATIONS": 99, "OUTPUT": "TEMPORARY_OUTPUT",
     })
     table = rows(res["OUTPUT"])
     assert [r["period"] for r in table] == [str(y) for y in YEARS]
-    for k, r in enumerate(table):
-        ref = esda.Moran(mexico_y[:, k], mexico_w, permutations=0)
-        assert r["I"] == pytest.approx(ref.I, abs=1e-12)
-        assert r["z_rand"] == pytest.approx(ref.z_rand, abs=1e-9)
-        assert r["variable"] == MEXICO_FIELDS[k]
+    assert [r["variable"] for r in table] == MEXICO_FIELDS
 
 
 def test_local_moran_mexico_matches_esda(run_alg, data_copy, mexico_w, mexico_y):

@@ -6,7 +6,9 @@ reads them back by the same rule, so that one tool's output layer is the
 next tool's input in a model without picking fields by hand:
 
 - a *stem* ``cc_d`` picks ``cc_d_2013``, ``cc_d_2014``, ... (one variable,
-  its periods from the names); a one-period output named ``cc_d`` itself;
+  its periods from the names), and also a stem directly followed by a
+  4-digit year (``PCGDP`` picks ``PCGDP1940 ... PCGDP2000``); a one-period
+  output named ``cc_d`` itself;
 - a stem with a star, ``idx_*``, picks every ``idx_<variable>_<period>``
   (one variable per middle part: ``idx_economic_2013`` is the variable
   ``economic`` in 2013; ``idx_2013`` has no middle part and is not taken);
@@ -64,6 +66,8 @@ def fields_for_stem(field_names, stem):
     [('eco', '2013', 'idx_eco_2013'), ('eco', '2014', 'idx_eco_2014'), ('soc', '2013', 'idx_soc_2013')]
     >>> fields_for_stem(names, "idx")
     [('idx', '2013', 'idx_2013')]
+    >>> fields_for_stem(["PCGDP1940", "PCGDP1950", "PCGDP19501"], "PCGDP")
+    [('PCGDP', '1940', 'PCGDP1940'), ('PCGDP', '1950', 'PCGDP1950')]
     """
     stem = stem.strip()
     if stem.endswith("*"):
@@ -75,8 +79,8 @@ def fields_for_stem(field_names, stem):
             if m and not m.group(1)[0].isdigit():
                 out.append((m.group(1), m.group(2), name))
         return out
-    pattern = re.compile(rf"^{re.escape(stem)}_(\d\w*)$", re.IGNORECASE)
-    out = [(stem, m.group(1), name) for name in field_names for m in [pattern.match(name)] if m]
+    pattern = re.compile(rf"^{re.escape(stem)}(?:_(\d\w*)|(\d{{4}}))$", re.IGNORECASE)
+    out = [(stem, m.group(1) or m.group(2), name) for name in field_names for m in [pattern.match(name)] if m]
     if not out:
         out = [(stem, "", name) for name in field_names if name.lower() == stem.lower()]
     return out

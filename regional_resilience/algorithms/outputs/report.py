@@ -15,7 +15,7 @@ from qgis.core import QgsProcessingException, QgsProcessingParameterFileDestinat
 
 from ..support import tr
 from . import charts
-from .provenance import provenance, provenance_json
+from .provenance import provenance_json
 
 REPORT = "REPORT"
 
@@ -142,7 +142,7 @@ class ReportOutput:
         if not result.report:
             raise QgsProcessingException(tr("The report has no content."))
         title = self.title or run.alg.displayName()
-        text = render_html(title, result.report, provenance(run, data))
+        text = render_html(title, result.report, run.provenance(data))
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
         run.info(tr("Report written to {path}").format(path=path))

@@ -10,6 +10,7 @@ from qgis.core import (
 
 from ... import compat
 from ..support import tr
+from .provenance import record_provenance
 
 
 def write_table(run, param_name, specs, rows):
@@ -77,4 +78,7 @@ class TableOutput:
         rows = result.tables.get(self.name, [])
         columns = result.tables.get(self.name + ":columns", self.columns)
         dest = write_table(run, self.name, columns, rows)
-        return {self.name: dest} if dest is not None else {}
+        if dest is None:
+            return {}
+        record_provenance(run, dest, run.provenance(data))
+        return {self.name: dest}
