@@ -13,6 +13,7 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
@@ -50,6 +51,9 @@ NUMBER_INTEGER = _pick(Qgis, "ProcessingNumberParameterType.Integer", QgsProcess
 FIELD_NUMERIC = _pick(Qgis, "ProcessingFieldParameterDataType.Numeric", QgsProcessingParameterField, "DataType.Numeric")
 FIELD_ANY = _pick(Qgis, "ProcessingFieldParameterDataType.Any", QgsProcessingParameterField, "DataType.Any")
 FILE_BEHAVIOR_FILE = _pick(Qgis, "ProcessingFileParameterBehavior.File", QgsProcessingParameterFile, "Behavior.File")
+
+# Algorithm flags
+ALG_NO_THREADING = _pick(Qgis, "ProcessingAlgorithmFlag.NoThreading", QgsProcessingAlgorithm, "Flag.FlagNoThreading")
 
 # Geometry and sink
 WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "Type.NoGeometry")

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_ALGORITHMS = [
     "buildweights", "globalmoran", "localmoran",
     "indicatorweights", "developmentindex", "entropytopsis", "cedi",
+    "couplingcoordination", "martinresilience", "agglomeration", "dagumgini", "theilsigma",
+    "markovchain", "spatialmarkov", "gradeclasses", "trendsurface", "paneltobit",
+    "studyreport",
 ]
 PLUGIN = ROOT / "regional_resilience"
 

@@ -578,8 +578,8 @@ def _data_breaks(ys, method, k, reduce_k, max_exact, engine, where, check):
             )
             if not reduce_k:
                 raise InputDataError(
-                    msg + f"; choose at most {len(bins)} classes, another method, or "
-                    "pass reduce_k=True to form fewer classes where needed."
+                    msg + f"; choose at most {len(bins)} classes or another method "
+                    "(reduce_k=True forms fewer classes where needed)."
                 )
             return bins, 0, msg + f"; {len(bins)} classes were formed."
         return bins, 0, None
@@ -590,8 +590,8 @@ def _data_breaks(ys, method, k, reduce_k, max_exact, engine, where, check):
         msg = f"Only {m} distinct value(s){where} for {k} Fisher-Jenks classes"
         if not reduce_k:
             raise InputDataError(
-                msg + f"; choose at most {m} classes, or pass reduce_k=True to form "
-                "fewer classes where needed."
+                msg + f"; choose at most {m} classes or another method "
+                "(reduce_k=True forms fewer classes where needed)."
             )
         return u.copy(), 0, msg + f"; {m} classes (one per value) were formed."
     if max_exact is not None and m > max_exact:

@@ -90,7 +90,9 @@ Edge cases (documented choices)
 * A group with a single region, or whose values are all equal, has
   ``G_jj = 0``. A group whose mean is 0 (all values 0) also has
   ``G_jj = 0`` (no inequality among equal values; its weight ``p_j s_j`` is 0
-  anyway).
+  anyway). A group of a single region is allowed in every function (its
+  within-group Gini, Theil and, with ``ddof=0``, standard deviation are 0)
+  and named in ``warnings``, since its within-group measure says nothing.
 * ``D_jh`` (and the split of ``G_jh`` into net and transvariation) is
   undefined when ``d_jh + p_jh = 0``, i.e. every value of both groups is the
   same; then ``G_jh = 0``, ``D_jh`` is NaN and the pair adds 0 to both
@@ -518,6 +520,17 @@ def _dagum_block(X, codes, k):
     return totals, half, pos
 
 
+def _singleton_warning(groups, n_j, measure):
+    """The note naming the groups of a single region (their ``measure`` is 0), or None."""
+    single = np.flatnonzero(np.asarray(n_j) == 1)
+    if not len(single):
+        return None
+    return (
+        f"Group(s) {format_list([repr(groups[j]) for j in single])} have a single region: "
+        f"their {measure} is 0 (there is no inequality within one region)."
+    )
+
+
 def _ratio(num, den, where):
     """``num / den`` where ``where`` else NaN, without warnings."""
     out = np.full(np.broadcast(num, den).shape, np.nan)
@@ -654,6 +667,9 @@ def dagum_gini(
             f"All regions are in one group ({groups[0]!r}): the between-group terms are 0 "
             "and G_w = G."
         )
+    single = _singleton_warning(groups, n_j, "within-group Gini G_jj")
+    if single:
+        warnings.append(single)
     undefined = pair & (A == 0)
     if undefined.any():
         a_, b_, _ = np.nonzero(undefined)
@@ -751,6 +767,9 @@ def theil(values, labels=None, *, group_order=None, ids=None, periods=None):
     T_b = (s * np.log(mean / mu)).sum(axis=0)
     if k == 1:
         warnings.append(f"All regions are in one group ({groups[0]!r}): T_b = 0 and T_w = T.")
+    single = _singleton_warning(groups, n_g, "within-group Theil index T_g")
+    if single:
+        warnings.append(single)
     return TheilResult(
         periods=tuple(plabels),
         T=T,
@@ -847,6 +866,9 @@ def sigma_convergence(
     g_nz = g_mean != 0
     g_cv = _ratio(g_sd, g_mean, g_nz)
     g_sd_log = _group_sd(np.log(arr), codes, k, n_g, ddof)[1] if log else None
+    single = _singleton_warning(groups, n_g, "standard deviation") if ddof == 0 else None
+    if single:
+        warnings.append(single)
     small = n_g <= ddof
     if small.any():
         warnings.append(

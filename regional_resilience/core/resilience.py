@@ -23,11 +23,15 @@ year pair ``(t-k, t)`` of the panel (``k`` configurable, default 1) or
 for given pairs (``pairs=[("2008", "2010"), ...]``: start and end period
 labels or positions, e.g. a recession trough and peak).
 ``contraction`` marks pairs where the reference declined.
+:func:`parse_period_pairs` and :func:`parse_reference_series` read pairs
+(``"2008-2010, 2010-2015"``) and a reference series from text.
 
 Edge cases: ``Y_r(t-k) = 0`` (reference growth 0/0) and ``dE_i = 0``
 (reference unchanged, or ``Y_i(t-k) = 0``) leave ``Resis`` undefined: NaN,
-with a warning naming the group or region and the period pair. NaN/inf and
-negative ``Y`` are refused naming regions and periods.
+with a warning naming the group or region and the period pair
+(``zero_reference="refuse"`` refuses a reference that is 0 or unchanged
+instead). NaN/inf and negative ``Y`` are refused naming regions and
+periods; a period pair given twice is refused.
 
 Agglomeration
 -------------
@@ -90,6 +94,7 @@ array([[0.625     , 1.25      ],
 >>> agg.hhi
 array([0.3125, 0.8125])
 """
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,16 +105,20 @@ from .groups import as_groups
 __all__ = [
     "HHI_VARIANTS",
     "MISSING_RULES",
+    "ZERO_REFERENCE_RULES",
     "MartinResilience",
     "Agglomeration",
     "martin_resilience",
     "agglomeration",
     "location_quotients",
     "herfindahl",
+    "parse_period_pairs",
+    "parse_reference_series",
 ]
 
 HHI_VARIANTS = ("national", "share")
 MISSING_RULES = ("refuse", "zero")
+ZERO_REFERENCE_RULES = ("nan", "refuse")
 
 
 # ---------------------------------------------------------------------------
@@ -221,7 +230,12 @@ def _resolve_position(value, periods, t):
         k = int(value)
         if -t <= k < t:
             return k % t
-    known = ", ".join(periods) if periods is not None else f"positions 0..{t - 1}"
+    if periods is None:
+        known = f"positions 0..{t - 1}"
+    elif t <= 12:
+        known = ", ".join(periods)
+    else:
+        known = f"{', '.join(periods[:3])}, ..., {', '.join(periods[-3:])} ({t} periods)"
     raise InputDataError(f"Unknown period {value!r} in the period pairs; use one of {known}.")
 
 
@@ -252,6 +266,10 @@ def _pairs(k, pairs, periods, t):
                 raise InputDataError(
                     f"The period pair ({a!r}, {b!r}) must start before it ends."
                 )
+            if (s, e) in se:
+                raise InputDataError(
+                    f"The period pair ({a!r}, {b!r}) is given twice; give each pair once."
+                )
             se.append((s, e))
         start = np.array([p[0] for p in se], dtype=np.int64)
         end = np.array([p[1] for p in se], dtype=np.int64)
@@ -267,8 +285,33 @@ def _pair_text(p, labels):
     return f"{a}-{b}"
 
 
+def _refuse_zero_reference(zero_base, no_change, kind, names, rows_of_reference, ids, labels):
+    """Raise naming the references (national / group / given) that are 0 at
+    the start of a pair or unchanged over it."""
+    for mask, problem in ((zero_base, "is 0 at the start of"),
+                          (no_change & ~zero_base, "does not change over")):
+        if not mask.any():
+            continue
+        rows, cols = np.nonzero(mask)
+        pairs = [_pair_text(int(p), labels) for p in cols]
+        if kind == "group":
+            who = [f"group {names[int(g)]!r} ({pr})" for g, pr in zip(rows, pairs)]
+        elif rows_of_reference == 1:
+            who = pairs
+        else:
+            who = [f"{_region(int(g), ids)} ({pr})" for g, pr in zip(rows, pairs)]
+        what = {"national": "The national total", "group": "The group total",
+                "given": "The reference series"}[kind]
+        raise InputDataError.coded(
+            "zero_reference",
+            "{what} {problem} {count} period pair(s): {where}. The expected change is then "
+            "undefined or 0 and Martin's index cannot be computed; choose other period pairs "
+            "or another reference.",
+            what=what, problem=problem, count=len(rows), where=_listing(who, len(rows)))
+
+
 def martin_resilience(Y, k=1, *, groups=None, reference=None, pairs=None, ids=None,
-                      periods=None, progress=None, is_canceled=None):
+                      periods=None, zero_reference="nan", progress=None, is_canceled=None):
     """Martin's resistance/recovery index for every region and period pair.
 
     Parameters
@@ -288,6 +331,13 @@ def martin_resilience(Y, k=1, *, groups=None, reference=None, pairs=None, ids=No
         Explicit period pairs (labels from ``periods`` or positions).
     ids, periods : sequence of str, optional
         Region ids and period labels for messages and pair labels.
+    zero_reference : {"nan", "refuse"}, default "nan"
+        A reference total that is 0 at the start of a pair or does not
+        change over it leaves the index undefined for all its regions:
+        ``"nan"`` leaves it empty with a warning, ``"refuse"`` raises an
+        :class:`InputDataError` naming the reference and the pairs (what
+        the Processing tool does). A region with nothing at the start
+        (``Y_i(t-k) = 0``) is NaN with a warning either way.
     progress, is_canceled : callable, optional
 
     Returns
@@ -312,6 +362,7 @@ def martin_resilience(Y, k=1, *, groups=None, reference=None, pairs=None, ids=No
         if progress is not None:
             progress(fraction)
 
+    zero_reference = check_choice(zero_reference, ZERO_REFERENCE_RULES, "zero-reference rule")
     _step(0.0)
     Y, ids, periods = _as_panel_2d(Y, "employment/output panel", ids, periods)
     n, t = Y.shape
@@ -361,6 +412,8 @@ def martin_resilience(Y, k=1, *, groups=None, reference=None, pairs=None, ids=No
     with np.errstate(divide="ignore", invalid="ignore"):
         growth_g = (Rg[:, end] - base) / base
     zero_base = base == 0
+    if zero_reference == "refuse":
+        _refuse_zero_reference(zero_base, growth_g == 0, kind, names, Rg.shape[0], ids, labels)
     if zero_base.any():
         rows, cols = np.nonzero(zero_base)
         if kind == "group":
@@ -415,6 +468,70 @@ def martin_resilience(Y, k=1, *, groups=None, reference=None, pairs=None, ids=No
     )
 
 
+_PAIR = re.compile(r"^\s*(.+?)\s*(?:-|\u2013|\u2014|:|\s+to\s+)\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def parse_period_pairs(text):
+    """Period pairs from a text such as ``"2008-2010, 2010-2015"``.
+
+    Pairs are separated by commas or semicolons; start and end by ``-``,
+    an en dash, ``:`` or ``to``. Labels are returned as text (checked
+    against the panel's periods by :func:`martin_resilience`). An empty
+    text gives ``None`` (use the period length ``k``).
+
+    >>> parse_period_pairs("2008-2010; 2010 to 2015")
+    [('2008', '2010'), ('2010', '2015')]
+    >>> parse_period_pairs("  ") is None
+    True
+    """
+    items = [item.strip() for item in re.split(r"[,;]", str(text or "")) if item.strip()]
+    if not items:
+        return None
+    out = []
+    for item in items:
+        m = _PAIR.match(item)
+        if not m:
+            raise InputDataError.coded(
+                "pair_syntax",
+                "Could not read the period pair {item!r}: write each pair as start-end, "
+                "e.g. '2008-2010, 2010-2015'.", item=item)
+        out.append((m.group(1), m.group(2)))
+    return out
+
+
+def parse_reference_series(text, periods):
+    """A reference series from a text of numbers, one per period in period
+    order (separated by commas, semicolons or spaces; dot as the decimal
+    point), e.g. official national employment including areas outside the
+    layer. An empty text gives ``None``.
+
+    >>> parse_reference_series("1000, 1100.5; 990", ["2000", "2001", "2002"])
+    array([1000. , 1100.5,  990. ])
+    """
+    items = [v for v in re.split(r"[,;\s]+", str(text or "").strip()) if v]
+    if not items:
+        return None
+    periods = [str(p) for p in periods]
+    values = []
+    for item in items:
+        try:
+            values.append(float(item))
+        except ValueError:
+            raise InputDataError.coded(
+                "not_numeric",
+                "Could not read {item!r} of the reference series as a number (use a dot as "
+                "the decimal point and commas between values).", item=item) from None
+    if len(values) != len(periods):
+        t = len(periods)
+        shown = ", ".join(periods) if t <= 12 else (
+            f"{', '.join(periods[:3])}, ..., {', '.join(periods[-3:])}")
+        raise InputDataError.coded(
+            "labels",
+            "The reference series has {m} value(s) but the panel has {t} periods ({shown}); "
+            "give one value per period, in period order.", m=len(values), t=t, shown=shown)
+    return np.array(values, dtype=np.float64)
+
+
 # ---------------------------------------------------------------------------
 # agglomeration
 # ---------------------------------------------------------------------------
@@ -436,6 +553,13 @@ class Agglomeration:
         ``l``.
     hhi_variant : str
     warnings : tuple of str
+    region_share : ndarray, shape (n, m) or (n, m, t)
+        ``l_ij / l_i``, the industry's share of the region's employment
+        (NaN where ``l_i = 0``); the share-form HHI is the sum of its squares.
+    industry_share : ndarray, shape (n, m) or (n, m, t)
+        ``l_ij / l_j``, the region's share of the industry's employment
+        (NaN where ``l_j = 0``); the national-form HHI is the sum of its
+        squares (NaN taken as 0).
     """
 
     hhi: np.ndarray
@@ -445,6 +569,8 @@ class Agglomeration:
     total: object
     hhi_variant: str
     warnings: tuple = ()
+    region_share: np.ndarray = None
+    industry_share: np.ndarray = None
     meta: dict = field(default_factory=dict, compare=False)
 
 
@@ -579,17 +705,22 @@ def agglomeration(L, *, hhi_variant="national", missing="refuse", ids=None, indu
         else:
             part = np.where(zero_industry[None, :, :], 0.0, arr / lj[None, :, :])
             hhi = np.einsum("nmt,nmt->nt", part, part)
+        share_industry = arr / lj[None, :, :]  # l_ij / l_j
     lq[zero_region[:, None, :] | zero_industry[None, :, :] | zero_total[None, None, :]] = np.nan
+    share_region[np.broadcast_to(zero_region[:, None, :], arr.shape)] = np.nan
+    share_industry[np.broadcast_to(zero_industry[None, :, :], arr.shape)] = np.nan
     if hhi_variant == "share":
         hhi[zero_region] = np.nan
     if single:
         return Agglomeration(
             hhi=hhi[:, 0], lq=lq[:, :, 0], region_total=li[:, 0], industry_total=lj[:, 0],
             total=float(total[0]), hhi_variant=hhi_variant, warnings=tuple(warnings),
+            region_share=share_region[:, :, 0], industry_share=share_industry[:, :, 0],
         )
     return Agglomeration(
         hhi=hhi, lq=lq, region_total=li, industry_total=lj, total=total,
         hhi_variant=hhi_variant, warnings=tuple(warnings),
+        region_share=share_region, industry_share=share_industry,
     )
 
 

@@ -6,6 +6,7 @@ enumeration of partitions, and PySAL's mapclassify (FisherJenks, Quantiles,
 EqualInterval, UserDefined) on the Mexico and US-income data shipped with
 libpysal.
 """
+from tests.references import reference
 import itertools
 import warnings
 from fractions import Fraction
@@ -34,8 +35,8 @@ HAVE_KERNEL = C._HAVE_KERNEL and C._kernels.numba_enabled()
 # data and independent references
 # ---------------------------------------------------------------------------
 def _csv(name):
-    libpysal = pytest.importorskip("libpysal")
-    pd = pytest.importorskip("pandas")
+    libpysal = reference("libpysal")
+    pd = reference("pandas")
     return pd.read_csv(libpysal.examples.get_path(name))
 
 
@@ -54,7 +55,7 @@ def usinc():
 
 
 def _mc():
-    return pytest.importorskip("mapclassify")
+    return reference("mapclassify")
 
 
 def exact_ssd(y, breaks):

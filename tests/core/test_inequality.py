@@ -1,4 +1,5 @@
 """Tests for regional_resilience.core.inequality (Dagum Gini, Theil, sigma)."""
+from tests.references import reference
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -259,7 +260,7 @@ def test_numeric_labels_and_one_dimensional_input():
 # PySAL reference on real data: Mexican states 1940-2000
 # ---------------------------------------------------------------------------
 def _mexico():
-    libpysal = pytest.importorskip("libpysal")
+    libpysal = reference("libpysal")
     f = libpysal.io.open(libpysal.examples.get_path("mexico.csv"))
     try:
         y = np.array([f.by_col[f"pcgdp{dec}"] for dec in range(1940, 2010, 10)], float).T
@@ -270,7 +271,7 @@ def _mexico():
 
 
 def test_mexico_gini_equals_pysal():
-    Gini = pytest.importorskip("inequality.gini").Gini
+    Gini = reference("inequality.gini").Gini
     y, regions = _mexico()
     ref = np.array([Gini(y[:, k]).g for k in range(y.shape[1])])
     assert_allclose(gini(y), ref, rtol=1e-13)
@@ -282,7 +283,7 @@ def test_mexico_gini_equals_pysal():
 
 @pytest.mark.parametrize("field", ["hanson98", "hanson03", "inegi"])
 def test_mexico_theil_equals_pysal(field):
-    TheilD = pytest.importorskip("inequality.theil").TheilD
+    TheilD = reference("inequality.theil").TheilD
     y, regions = _mexico()
     ref = TheilD(y, regions[field])
     res = theil(y, regions[field])
@@ -461,3 +462,20 @@ def test_groups_object_is_accepted():
     assert d.groups == ("a", "b", "c")
     with pytest.raises(InputDataError, match="29 group labels were given for 30 regions"):
         dagum_gini(y, Groups(("a", "b", "c"), codes[:-1]))
+
+def test_single_region_group_is_allowed_and_named_in_warnings():
+    # "s" has one region: its within measures are 0, every identity still holds
+    y = np.array([[1.0, 2.0], [4.0, 3.0], [7.0, 9.0], [2.0, 5.0]])
+    lab = ["a", "a", "s", "a"]
+    res = dagum_gini(y, lab)
+    assert_matches_brute(res, y, lab)
+    assert_array_equal(res.G_jj[res.groups.index("s")], [0.0, 0.0])
+    assert any("'s' have a single region" in w and "G_jj" in w for w in res.warnings)
+    t = theil(y, lab)
+    assert_array_equal(t.T_g[t.groups.index("s")], [0.0, 0.0])
+    assert any("'s' have a single region" in w and "T_g" in w for w in t.warnings)
+    s0 = sigma_convergence(y, lab)
+    assert any("'s' have a single region" in w for w in s0.warnings)
+    s1 = sigma_convergence(y, lab, ddof=1)  # NaN there, said by the ddof note instead
+    assert not any("single region" in w for w in s1.warnings)
+    assert not any("single region" in w for w in dagum_gini(y, ["a", "a", "b", "b"]).warnings)

@@ -1,4 +1,5 @@
 """Tests for regional_resilience.core.resilience."""
+from tests.references import reference
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -56,7 +57,7 @@ def test_martin_by_hand():
 
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_martin_against_loop_on_us_income(k):
-    libpysal = pytest.importorskip("libpysal")
+    libpysal = reference("libpysal")
     import pandas as pd
 
     df = pd.read_csv(libpysal.examples.get_path("usjoin.csv"))
@@ -75,7 +76,7 @@ def test_martin_against_loop_on_us_income(k):
 
 
 def test_martin_group_reference_against_loop_on_mexico():
-    libpysal = pytest.importorskip("libpysal")
+    libpysal = reference("libpysal")
     import pandas as pd
 
     df = pd.read_csv(libpysal.examples.get_path("mexico.csv"))
@@ -249,3 +250,70 @@ def test_agglomeration_missing_and_errors():
         agglomeration([[1.0, 1.0]], missing="drop")
     with pytest.raises(InputDataError, match="regions, industries"):
         agglomeration([1.0, 2.0])
+
+
+# ---------------------------------------------------------------------------
+# what the Processing tools use: refusing a zero reference, texts, shares
+# ---------------------------------------------------------------------------
+def test_martin_zero_reference_refused_when_asked():
+    # national 40 -> 40: unchanged over 2000-2001
+    Y = np.array([[10.0, 40.0, 50.0], [30.0, 0.0, 5.0]])
+    periods = ["2000", "2001", "2002"]
+    with pytest.raises(InputDataError, match=r"national total does not change over 1 period "
+                                             r"pair\(s\): 2000-2001\. .*another reference") as err:
+        martin_resilience(Y, periods=periods, zero_reference="refuse")
+    assert err.value.code == "zero_reference" and err.value.params["where"] == "2000-2001"
+    # a group total 0 at the start, named with its pair
+    Y = np.array([[0.0, 5.0], [10.0, 12.0], [20.0, 18.0]])
+    with pytest.raises(InputDataError, match=r"group total is 0 at the start of 1 .*group 'x' \(0-1\)"):
+        martin_resilience(Y, groups=["x", "y", "y"], zero_reference="refuse")
+    # a region with nothing at the start is not the reference's fault: NaN, warning
+    Y = np.array([[0.0, 5.0, 6.0], [10.0, 12.0, 13.0], [20.0, 18.0, 17.0]])
+    res = martin_resilience(Y, zero_reference="refuse")
+    assert np.isnan(res.index[0, 0]) and np.isfinite(res.index[1:]).all()
+    assert "expected change is 0" in res.warnings[0]
+    with pytest.raises(InputDataError, match="'nan', 'refuse'"):
+        martin_resilience(Y, zero_reference="skip")
+
+
+def test_martin_pairs_given_twice_and_unknown_period_listing():
+    Y = np.ones((2, 20)) + np.arange(20)
+    periods = [str(1990 + i) for i in range(20)]
+    with pytest.raises(InputDataError, match=r"\('1990', '1995'\) is given twice"):
+        martin_resilience(Y, pairs=[("1990", "1995"), ("1990", "1995")], periods=periods)
+    with pytest.raises(InputDataError, match=r"Unknown period '1980'.*1990, 1991, 1992, \.\.\., "
+                                             r"2007, 2008, 2009 \(20 periods\)"):
+        martin_resilience(Y, pairs=[("1980", "1995")], periods=periods)
+
+
+def test_parse_period_pairs_and_reference_series():
+    from regional_resilience.core.resilience import parse_period_pairs, parse_reference_series
+
+    assert parse_period_pairs("2008-2010, 2010-2015") == [("2008", "2010"), ("2010", "2015")]
+    assert parse_period_pairs("2008 \u2013 2010;2010:2015 ; 2015 to 2019") == [
+        ("2008", "2010"), ("2010", "2015"), ("2015", "2019")]
+    assert parse_period_pairs("") is None and parse_period_pairs(None) is None
+    with pytest.raises(InputDataError, match="Could not read the period pair '2008'"):
+        parse_period_pairs("2008, 2009-2010")
+    assert_allclose(parse_reference_series("1e3 1100.5,990", [1, 2, 3]), [1000.0, 1100.5, 990.0])
+    assert parse_reference_series(" ", ["a"]) is None
+    with pytest.raises(InputDataError, match=r"2 value\(s\) but the panel has 3 periods \(a, b, c\)"):
+        parse_reference_series("1, 2", ["a", "b", "c"])
+    with pytest.raises(InputDataError, match="Could not read '5x' of the reference series"):
+        parse_reference_series("1,5x", ["a", "b"])
+
+
+def test_agglomeration_shares_square_to_both_hhi():
+    rng = np.random.default_rng(9)
+    L = rng.integers(0, 50, (7, 4, 3)).astype(float)
+    L[2, :, 1] = 0.0  # a region without employment in period 2
+    L[:, 3, 0] = 0.0  # an industry without employment in period 1
+    res = agglomeration(L)
+    share = agglomeration(L, hhi_variant="share")
+    with np.errstate(invalid="ignore"):
+        assert_allclose(res.region_share, L / L.sum(axis=1, keepdims=True), rtol=1e-15)
+    assert np.isnan(res.region_share[2, :, 1]).all() and np.isnan(res.industry_share[:, 3, 0]).all()
+    assert_allclose(np.nansum(res.industry_share ** 2, axis=1), res.hhi, rtol=1e-14)
+    assert_allclose(np.sum(share.region_share ** 2, axis=1), share.hhi, rtol=1e-14)
+    one = agglomeration(L[:, :, 2])
+    assert_allclose(one.industry_share, L[:, :, 2] / L[:, :, 2].sum(axis=0), rtol=1e-15)

@@ -40,7 +40,25 @@ def _png(fig):
     return buffer.getvalue()
 
 
-def line_chart(x_labels, series, title="", y_label="", markers=None, size=(6.4, 3.6)):
+def _colour_cycle(ax, k):
+    """Distinct colours for up to 20 series (tab10, then tab20)."""
+    if k > 10:
+        from matplotlib import cm
+        from cycler import cycler
+
+        ax.set_prop_cycle(cycler(color=[cm.tab20(i % 20) for i in range(k)]))
+
+
+def _ticks(ax, x_labels, max_ticks):
+    """Label every k-th period so that at most ``max_ticks`` labels show."""
+    x = list(range(len(x_labels)))
+    step = max(1, -(-len(x) // max_ticks))
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels([str(v) for v in x_labels][::step], rotation=45 if len(x[::step]) > 8 else 0)
+
+
+def line_chart(x_labels, series, title="", y_label="", markers=None, size=(6.4, 3.6), max_ticks=16,
+               zero_line=False):
     """PNG of lines over the periods ``x_labels``; ``series`` maps a name to
     values (one per period; NaN leaves a gap). ``markers`` maps a name to a
     list of booleans drawn as filled points (e.g. significant periods)."""
@@ -49,30 +67,36 @@ def line_chart(x_labels, series, title="", y_label="", markers=None, size=(6.4, 
         return None
     fig = Figure(figsize=size)
     ax = fig.add_subplot(111)
+    _colour_cycle(ax, len(series))
     x = list(range(len(x_labels)))
+    series = {k: v for k, v in series.items() if any(float(x_) == float(x_) for x_ in v)}
     for name, values in series.items():
         line, = ax.plot(x, list(values), marker="o", markersize=3, label=str(name))
         if markers and name in markers:
             sig = [i for i, flag in enumerate(markers[name]) if flag]
             ax.plot(sig, [list(values)[i] for i in sig], "o", color=line.get_color(), markersize=7,
                     markerfacecolor=line.get_color())
-    ax.set_xticks(x)
-    ax.set_xticklabels([str(v) for v in x_labels], rotation=45 if len(x_labels) > 8 else 0)
+    if zero_line:
+        ax.axhline(0, color="#999999", linewidth=0.8)
+    _ticks(ax, x_labels, max_ticks)
     ax.set_title(title)
     ax.set_ylabel(y_label)
     ax.grid(alpha=0.3)
     if len(series) > 1:
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=8, loc="best" if len(series) <= 6 else "upper left",
+                  bbox_to_anchor=None if len(series) <= 6 else (1.01, 1.0))
     return _png(fig)
 
 
-def bar_chart(x_labels, series, title="", y_label="", stacked=True, colors=None, size=(6.4, 3.6)):
+def bar_chart(x_labels, series, title="", y_label="", stacked=True, colors=None, size=(6.4, 3.6),
+              max_ticks=16):
     """PNG of (stacked) bars per period; ``series`` maps a name to values."""
     Figure = _pyplot()
     if Figure is None:
         return None
     fig = Figure(figsize=size)
     ax = fig.add_subplot(111)
+    _colour_cycle(ax, len(series))
     x = list(range(len(x_labels)))
     bottom = [0.0] * len(x)
     width = 0.8 if stacked else 0.8 / max(len(series), 1)
@@ -83,11 +107,10 @@ def bar_chart(x_labels, series, title="", y_label="", stacked=True, colors=None,
         ax.bar(offset, values, width=width, bottom=bottom if stacked else None, label=str(name), **kwargs)
         if stacked:
             bottom = [b + v for b, v in zip(bottom, values)]
-    ax.set_xticks(x)
-    ax.set_xticklabels([str(v) for v in x_labels], rotation=45 if len(x_labels) > 8 else 0)
+    _ticks(ax, x_labels, max_ticks)
     ax.set_title(title)
     ax.set_ylabel(y_label)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _png(fig)
 
 

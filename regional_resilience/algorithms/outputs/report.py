@@ -20,6 +20,11 @@ from .provenance import provenance_json
 REPORT = "REPORT"
 
 
+def report_wanted(run, name=REPORT):
+    """True when the report output ``name`` was asked for."""
+    return bool(run.alg.parameterAsFileOutput(run.parameters, name, run.context))
+
+
 @dataclass
 class Section:
     title: str
@@ -134,6 +139,11 @@ class ReportOutput:
         alg.addParameter(QgsProcessingParameterFileDestination(
             self.name, tr(self.label), fileFilter="HTML files (*.html)", optional=True,
             createByDefault=False))
+
+    def wanted(self, run):
+        """True when the user asked for the report (tools skip drawing
+        charts nobody will see)."""
+        return bool(run.alg.parameterAsFileOutput(run.parameters, self.name, run.context))
 
     def write(self, run, data, result):
         path = run.alg.parameterAsFileOutput(run.parameters, self.name, run.context)
