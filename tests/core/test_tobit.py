@@ -16,6 +16,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate, optimize, special, stats
 
+from regional_resilience.core import tobit as tobit_pkg
 from regional_resilience.core.errors import Canceled, InputDataError
 from regional_resilience.core.tobit import (
     fixed_effects_tobit,
@@ -349,7 +350,8 @@ def test_re_analytic_derivatives_match_finite_differences(adaptive, force):
     # the frozen-node quadrature likelihood is a smooth function of theta;
     # its analytic gradient and Hessian (used for the Newton steps and the
     # OIM variance) must equal central differences
-    from regional_resilience.core.tobit import _Data, _REEval
+    from regional_resilience.core.tobit._common import _Data
+    from regional_resilience.core.tobit.random_effects import _REEval
 
     rng = np.random.default_rng(0)
     G, T = 30, 6
@@ -651,3 +653,107 @@ def test_progress_and_cancel(small_pooled):
         random_effects_tobit(y, X, reg, is_canceled=lambda: True)
     with pytest.raises(Canceled):
         fixed_effects_tobit(y, X, reg, is_canceled=lambda: True)
+
+
+# ---------------------------------------------------------------------------
+# predictions, Hausman by group, tables of a grouped result (added with the
+# subpackage split; the tests above are unchanged)
+
+
+def _censored_mean_by_quadrature(m, s, lo, hi):
+    """E[min(max(Y, lo), hi)], Y ~ N(m, s^2), by numerical integration."""
+    inside = integrate.quad(lambda v: v * stats.norm.pdf(v, m, s), lo, hi, epsabs=1e-13)[0]
+    return lo * stats.norm.cdf(lo, m, s) + hi * stats.norm.sf(hi, m, s) + inside
+
+
+def test_predict_index_and_censored_mean(small_pooled, re_panel):
+    from regional_resilience.core.tobit import censored_mean, tobit_predict
+
+    y, X, reg, per = small_pooled
+    r = pooled_tobit(y, X, reg)
+    Z = np.column_stack([np.ones(len(y)), X])
+    assert_allclose(tobit_predict(r, X, kind="index"), Z @ r.coef, rtol=1e-13)
+    e = tobit_predict(r, X)
+    for i in (0, 7, 33):
+        assert e[i] == pytest.approx(_censored_mean_by_quadrature(Z[i] @ r.coef, r.sigma, 0.0, 1.0), abs=1e-10)
+    assert float(censored_mean(0.2, 0.3)) == pytest.approx(0.2)  # no limits: the mean
+    # logged regressors are logged again from the raw values given
+    Xe = np.column_stack([X[:, 0], np.exp(X[:, 1])])
+    rl = pooled_tobit(y, Xe, reg, log=[1])
+    assert rl.logged == (1,)
+    assert_allclose(tobit_predict(rl, Xe, kind="index"), tobit_predict(r, X, kind="index"), rtol=1e-9)
+    Xbad = Xe.copy()
+    Xbad[3, 1] = -1.0
+    assert np.isnan(tobit_predict(rl, Xbad)[3]) and np.isfinite(tobit_predict(rl, Xbad)[4])
+    # RE: marginal over u, sd sqrt(sigma_u^2 + sigma_e^2)
+    y2, X2, reg2, _, _ = re_panel
+    re_fit = random_effects_tobit(y2, X2, reg2)
+    m = re_fit.coef[0] + X2[5] @ re_fit.coef[1:]
+    s = math.hypot(re_fit.sigma, re_fit.sigma_u)
+    assert tobit_predict(re_fit, X2[5:6])[0] == pytest.approx(_censored_mean_by_quadrature(m, s, 0, 1), abs=1e-10)
+    # FE: each region's intercept; a dropped region gives NaN
+    y3 = y2.copy()
+    y3[reg2 == 3] = 0.0
+    fe = fixed_effects_tobit(y3, X2, reg2)
+    assert 3 in fe.dropped_regions
+    idx = tobit_predict(fe, X2, reg2, kind="index")
+    alpha = dict(zip(fe.alpha_regions.tolist(), fe.alpha))
+    ok = reg2 != 3
+    assert_allclose(idx[ok], X2[ok] @ fe.coef + np.array([alpha[g] for g in reg2[ok]]), rtol=1e-12)
+    assert np.isnan(idx[~ok]).all()
+    with pytest.raises(InputDataError, match="needs the region"):
+        tobit_predict(fe, X2)
+    with pytest.raises(InputDataError, match="2 regressor"):
+        tobit_predict(r, X[:, :1])
+
+
+def test_by_group_hausman_equals_direct_fits_and_reports_failures():
+    from regional_resilience.core.tobit import predict_by_sample, summary_rows, tobit_table
+
+    y, X, reg, per = simulate(60, 6, [0.2, -0.1], const=0.3, sigma_u=0.15, seed=21)
+    zone = {g: "a" if g < 30 else "b" if g < 59 else "tiny" for g in range(60)}
+    X = X.copy()
+    rows_b = (reg >= 30) & (reg < 59)
+    X[rows_b, 1] = np.repeat(np.random.default_rng(1).normal(size=29), 6)  # region-level in 'b'
+    y = y.copy()
+    y[np.flatnonzero(reg == 59)[:3]] = 0.0  # 'tiny': 3 uncensored of 6, 3 coefficients need 5
+    out = tobit_by_group(y, X, reg, zone, model="pooled", vcov="cluster", hausman=True, periods=per,
+                         n_nodes=10)
+    assert out.all_label == "All" and list(out.results) == ["All", "a", "b"]
+    assert "tiny" in out.skipped
+    for label, sel in (("All", np.ones(len(y), bool)), ("a", reg < 30)):
+        direct = pooled_tobit(y[sel], X[sel], reg[sel], vcov="cluster")
+        assert_allclose(out.results[label].se, direct.se, rtol=1e-10)  # the main fit keeps its SEs
+        h = hausman_fe_re(fixed_effects_tobit(y[sel], X[sel], reg[sel]),
+                          random_effects_tobit(y[sel], X[sel], reg[sel], n_nodes=10))
+        assert out.hausman[label].statistic == pytest.approx(h.statistic, rel=1e-8)
+        assert out.hausman[label].df == h.df
+    assert "b" not in out.hausman and "do not vary within any region" in out.hausman_skipped["b"]
+    # the table: Hausman rows for the samples that have the test
+    t = tobit_table(out, kind_column="statistic")
+    assert t.models == ("All", "a", "b")
+    stat = {r[0]: r for r in t.rows if r[1] == ""}
+    assert stat["Hausman FE vs RE (chi2)"][2:] == (f"{out.hausman['All'].statistic:.3f}",
+                                                   f"{out.hausman['a'].statistic:.3f}", "")
+    summary = {r["group"]: r for r in summary_rows(out)}
+    assert summary["tiny"]["status"] == "skipped" and summary["tiny"]["n_obs"] is None
+    assert summary["b"]["hausman_note"].startswith("the fixed-effects fit failed")
+    assert summary["a"]["hausman_df"] == 2 and summary["a"]["n_obs"] == 180
+    # RE main fit with OIM is reused for the test
+    re_out = tobit_by_group(y, X, reg, zone, model="re", include_all=False, hausman=True)
+    assert re_out.all_label is None
+    sel = reg < 30
+    assert re_out.hausman["a"].statistic == pytest.approx(
+        hausman_fe_re(fixed_effects_tobit(y[sel], X[sel], reg[sel]), re_out.results["a"]).statistic, rel=1e-10)
+    # predictions: the whole-sample fit when there is one, else the row's group (NaN when skipped)
+    labels = np.array([zone[g] for g in reg], dtype=object)
+    values, source = predict_by_sample(out, X, reg, labels)
+    assert set(source) == {"All"}
+    values2, source2 = predict_by_sample(re_out, X, reg, labels)
+    assert_allclose(values2[sel], tobit_pkg.tobit_predict(re_out.results["a"], X[sel]))
+    assert np.isnan(values2[reg == 59]).all() and source2[reg == 59][0] is None
+    # no groups: the whole sample only; one sample failing gives its own message
+    alone = tobit_by_group(y, X, reg)
+    assert alone.labels == ("All",) and alone.all_label == "All"
+    with pytest.raises(InputDataError, match=r"^The regressors are collinear"):
+        tobit_by_group(y, np.column_stack([X, 2 * X[:, 0]]), reg)

@@ -78,8 +78,11 @@ class Number(_Option):
         return QgsProcessingParameterNumber(self.name, tr(self.label), **kwargs)
 
     def read(self, run):
-        if self.optional and not run.is_set(self.name):
-            return None
+        if self.optional:
+            if self.name not in run.parameters:
+                return self.default
+            if not run.is_set(self.name):
+                return None
         return run.int(self.name) if self.integer else run.double(self.name)
 
 

@@ -18,16 +18,13 @@ LEGEND_WIDTH = 190
 
 
 def _image_format():
-    try:
-        return QImage.Format.Format_ARGB32_Premultiplied
-    except AttributeError:  # Qt5 unscoped
-        return QImage.Format_ARGB32_Premultiplied
+    return QImage.Format.Format_ARGB32_Premultiplied
 
 
 def _png_bytes(image):
     data = QByteArray()
     buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly if hasattr(QIODevice, "OpenModeFlag") else QIODevice.WriteOnly)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
     buffer.close()
     return bytes(data)
@@ -91,7 +88,4 @@ def render_map(layer, spec, field_name, title="", size=(560, 420), counts=None):
 
 
 def _align_left():
-    try:
-        return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-    except AttributeError:
-        return Qt.AlignLeft | Qt.AlignVCenter
+    return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
