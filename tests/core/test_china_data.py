@@ -188,3 +188,18 @@ def test_panel_matches_its_generator(panel):
     for k, name in enumerate(INDICATORS):
         stored = np.array([r[2 + k] for r in panel]).reshape(len(codes), len(years))
         assert_array_equal(stored, values[name], err_msg=name)
+
+
+def test_employment_tables():
+    import sqlite3
+
+    con = sqlite3.connect(DATA / "china_employment.gpkg")
+    rows = con.execute("select code, year, industry, jobs from employment").fetchall()
+    totals = {(c, y): j for c, y, j in con.execute("select code, year, jobs from jobs_total")}
+    assert len(rows) == 31 * 8 * 5 and len(totals) == 31 * 8
+    assert all(j is not None and j > 0 for *_, j in rows)
+    summed = {}
+    for c, y, _, j in rows:
+        summed[(c, y)] = summed.get((c, y), 0.0) + j
+    assert summed == totals
+    assert {i for _, _, i, _ in rows} == {"agriculture", "manufacturing", "construction", "services", "digital"}

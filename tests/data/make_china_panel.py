@@ -7,7 +7,9 @@ them to exercise the plugin, never as data about China.
 Output: ``china_panel.gpkg`` beside this script, one attribute table
 (no geometry) ``indicators`` in long form, one row per province and year
 (31 x 8 = 248 rows, no NULLs), joinable to ``china_provinces.gpkg`` on
-``code``:
+``code`` (the synthetic employment tables ``employment``, by industry, and
+``jobs_total`` go to ``china_employment.gpkg``, see
+:func:`simulate_employment`):
 
 =============  =======  ========================================  ========
 field          type     meaning                                   system
@@ -120,6 +122,73 @@ def simulate(seed=SEED):
     return codes, YEARS.copy(), values
 
 
+INDUSTRIES = ["agriculture", "manufacturing", "construction", "services", "digital"]
+
+
+def simulate_employment(seed=SEED + 1):
+    """Employment by industry, thousand jobs: ``(codes, years, {industry:
+    array (n, t)})``, from its own generator (the indicators above do not
+    change). Model: ``jobs = b_k exp(c_k z_i + s_i + g_k t + 2020 dip +
+    N(0, 0.03))`` with the development level ``z_i`` and size ``s_i`` drawn
+    as above; agriculture shrinks (g = -0.03) and weighs more in poorer
+    provinces (c = -0.8), digital grows fastest (g = 0.12, c = 1.2)."""
+    rng = np.random.RandomState(seed)
+    codes = [p[0] for p in PROVINCES]
+    names = [p[2] for p in PROVINCES]
+    n, T = len(PROVINCES), len(YEARS)
+    t = np.arange(T, dtype=float)[None, :]
+    covid = (YEARS == 2020).astype(float)[None, :]
+    z = np.array([REGION_MEAN[p[3]] + METRO_BONUS.get(p[2], 0.0) for p in PROVINCES])
+    z = (z + rng.normal(0.0, 0.2, n))[:, None]
+    s = np.array([SMALL.get(name, 0.0) for name in names])
+    s = (s + rng.normal(0.0, 0.3, n))[:, None]
+    params = {  # base (thousand jobs), level elasticity c, growth g, 2020 dip
+        "agriculture": (6000.0, -0.8, -0.03, -0.01),
+        "manufacturing": (4000.0, 0.6, 0.01, -0.06),
+        "construction": (1500.0, 0.2, 0.02, -0.05),
+        "services": (5000.0, 0.5, 0.04, -0.04),
+        "digital": (300.0, 1.2, 0.12, 0.02),
+    }
+    jobs = {}
+    for name in INDUSTRIES:
+        base, c, g, dip = params[name]
+        jobs[name] = np.round(base * np.exp(c * z + s + g * t + dip * covid + rng.normal(0.0, 0.03, (n, T))))
+    return codes, YEARS.copy(), jobs
+
+
+def write_employment(ds, codes, years, jobs):
+    """Layers ``employment`` (code, year, industry, jobs: one row per
+    province, year and industry) and ``jobs_total`` (code, year, jobs)."""
+    from osgeo import ogr
+
+    by_industry = ds.CreateLayer("employment", None, ogr.wkbNone,
+                                 options=["FID=fid", "DESCRIPTION=SYNTHETIC employment by industry, thousand jobs"])
+    total = ds.CreateLayer("jobs_total", None, ogr.wkbNone,
+                           options=["FID=fid", "DESCRIPTION=SYNTHETIC total employment, thousand jobs"])
+    for layer, fields in ((by_industry, [("code", ogr.OFTString), ("year", ogr.OFTInteger),
+                                         ("industry", ogr.OFTString), ("jobs", ogr.OFTReal)]),
+                          (total, [("code", ogr.OFTString), ("year", ogr.OFTInteger), ("jobs", ogr.OFTReal)])):
+        for name, kind in fields:
+            layer.CreateField(ogr.FieldDefn(name, kind))
+        layer.StartTransaction()
+    for i, code in enumerate(codes):
+        for j, year in enumerate(years):
+            for name in INDUSTRIES:
+                feat = ogr.Feature(by_industry.GetLayerDefn())
+                feat.SetField("code", code)
+                feat.SetField("year", int(year))
+                feat.SetField("industry", name)
+                feat.SetField("jobs", float(jobs[name][i, j]))
+                by_industry.CreateFeature(feat)
+            feat = ogr.Feature(total.GetLayerDefn())
+            feat.SetField("code", code)
+            feat.SetField("year", int(year))
+            feat.SetField("jobs", float(sum(jobs[name][i, j] for name in INDUSTRIES)))
+            total.CreateFeature(feat)
+    by_industry.CommitTransaction()
+    total.CommitTransaction()
+
+
 def write_gpkg(codes, years, values, target=TARGET):
     from osgeo import gdal, ogr
 
@@ -151,6 +220,12 @@ def write_gpkg(codes, years, values, target=TARGET):
                 feat.SetField(name, int(v) if kind == "integer" else float(v))
             layer.CreateFeature(feat)
     layer.CommitTransaction()
+    ds = None
+    employment = HERE / "china_employment.gpkg"
+    if os.path.exists(employment):
+        os.remove(employment)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(employment))
+    write_employment(ds, *simulate_employment())
     ds = None
 
 
