@@ -4,9 +4,11 @@ The coupling coordination degree model (CCDM) measures how well the
 development levels ``U_1 ... U_n`` of ``n`` interacting systems (economy,
 society, environment, ...) of a region-year match each other, and at which
 overall level. The inputs are development indices, normally in [0, 1]
-(e.g. :mod:`.development_index` on min-max standardised indicators), one
-panel ``(n_regions, n_periods)`` per system. Everything is computed for all
-region-years at once.
+(e.g. :mod:`.development_index` on min-max standardised indicators), in the
+core's axis order: one array ``(regions, periods, systems)`` (what
+:meth:`.panel.Panel.stacked` gives) or ``(regions, systems)`` for one
+period; or a list of one array ``(regions, periods)`` or ``(regions,)`` per
+system. Everything is computed for all region-years at once.
 
 Coupling degree C (``variant=``)
 --------------------------------
@@ -145,6 +147,7 @@ array([[0.6325, 0.7071],
 array([[1, 0],
        [2, 2]])
 """
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,6 +174,8 @@ __all__ = [
     "relative_development",
     "summarize_coordination",
     "coupling_coordination",
+    "parse_system_weights",
+    "parse_grading",
 ]
 
 VARIANTS = ("standard", "ratio", "wang")
@@ -207,8 +212,8 @@ def _system(i, names):
 
 def _place(i, k, ids, periods, single):
     region = repr(str(ids[i])) if ids is not None else f"row {i}"
-    if single:
-        return region
+    if single or (periods is not None and len(periods) == 1 and str(periods[0]) == ""):
+        return region  # one (unnamed) period: the region says where
     period = repr(str(periods[k])) if periods is not None else f"period {k + 1}"
     return f"{region} ({period})"
 
@@ -229,8 +234,14 @@ def _places(mask, ids, periods, single, limit=10):
 # input
 # ---------------------------------------------------------------------------
 def _as_systems(U, names=None, ids=None, periods=None):
-    """``U`` as float64 ``(k, n, t)``, whether the systems were 1-D, checked
-    (finite, non-negative) and the over-1 mask."""
+    """``U`` checked (finite, non-negative), as float64 ``(k, n, t)`` for
+    the computations (one contiguous block per system), whether it was one
+    period, and the labels.
+
+    ``U`` is an ndarray ``(regions, periods, systems)`` or ``(regions,
+    systems)``, the core's axis order, or a sequence (list, tuple) of one
+    array ``(regions, periods)`` or ``(regions,)`` per system.
+    """
     if isinstance(U, np.ndarray) and U.dtype != object:
         try:
             arr = np.asarray(U, dtype=np.float64)
@@ -238,9 +249,14 @@ def _as_systems(U, names=None, ids=None, periods=None):
             raise InputDataError(f"The system indices must be numbers ({exc}).") from None
         if arr.ndim not in (2, 3):
             raise InputDataError(
-                "Give the system indices as a sequence of arrays (regions, periods) or "
-                f"(regions,), or one array (systems, regions, periods); got shape {arr.shape}."
+                "Give the system indices as one array (regions, periods, systems) or "
+                "(regions, systems), or as a list of one array (regions, periods) or (regions,) "
+                f"per system; got an array of shape {arr.shape}."
             )
+        single = arr.ndim == 2
+        if single:
+            arr = arr[:, None, :]
+        arr = np.ascontiguousarray(np.moveaxis(arr, -1, 0))
     else:
         try:
             parts = [np.asarray(u, dtype=np.float64) for u in U]
@@ -262,16 +278,16 @@ def _as_systems(U, names=None, ids=None, periods=None):
                     "value per region and period, in the same order."
                 )
         arr = np.stack(parts)
-    single = arr.ndim == 2
-    if single:
-        arr = arr[:, :, None]
+        single = arr.ndim == 2
+        if single:
+            arr = arr[:, :, None]
     k, n, t = arr.shape
     if k < 2:
         raise InputDataError(
             f"The coupling model needs at least two systems; got {k}."
         )
     if n == 0 or t == 0:
-        raise InputDataError(f"The system indices are empty (shape {arr.shape}).")
+        raise InputDataError(f"The system indices are empty ({n} regions, {t} periods).")
     names = check_labels(names, k, "system names", "systems")
     ids = check_labels(ids, n, "region ids", "regions")
     periods = check_labels(periods, t, "period labels", "periods")
@@ -289,8 +305,8 @@ def _as_systems(U, names=None, ids=None, periods=None):
         count, where = _places(neg[i], ids, periods, single)
         raise InputDataError(
             f"The index of {_system(i, names)} is negative for {count} region-period(s): "
-            f"{where}. Development indices must be >= 0 (use min-max standardised "
-            "indicators, see development_index)."
+            f"{where}. Development indices must be >= 0 (min-max standardised indicators, "
+            "e.g. the development index of this plugin)."
         )
     return arr, single, names, ids, periods
 
@@ -379,7 +395,7 @@ def coupling_degree(U, variant="standard", *, names=None, ids=None, periods=None
 
     Parameters
     ----------
-    U : sequence of array_like (n, t) or (n,), or ndarray (k, n, t)
+    U : ndarray (n, t, k) or (n, k), or sequence of k array_like (n, t) or (n,)
         Development index of every system, >= 0 (normally in [0, 1]).
     variant : {"standard", "ratio", "wang"}
         See the module docstring.
@@ -447,7 +463,7 @@ def comprehensive_index(U, weights=None, *, names=None, ids=None, periods=None):
 
     Parameters
     ----------
-    U : sequence of array_like (n, t) or (n,), or ndarray (k, n, t)
+    U : ndarray (n, t, k) or (n, k), or sequence of k array_like (n, t) or (n,)
     weights : array_like (k,), optional
         ``alpha``: non-negative, summing to 1 (tolerance 1e-9). Default
         equal weights ``1/k``.
@@ -603,7 +619,8 @@ def _check_lag_options(method, tol, band, k):
         if k != 2:
             raise InputDataError(
                 f"The ratio form of the relative development type compares two systems; "
-                f"{k} were given. Use lag='difference' for three or more systems."
+                f"{k} were given. Use the difference rule (lag='difference') for three or more "
+                "systems."
             )
         if not (np.isfinite(low) and np.isfinite(high) and 0 < low <= 1 <= high):
             raise InputDataError(
@@ -644,7 +661,7 @@ def relative_development(U, method="difference", *, tol=0.1, band=(0.8, 1.2), na
 
     Parameters
     ----------
-    U : sequence of array_like (n, t) or (n,), or ndarray (k, n, t)
+    U : ndarray (n, t, k) or (n, k), or sequence of k array_like (n, t) or (n,)
     method : {"difference", "ratio"}
         ``"difference"``: the lowest system lags when
         ``min U < max U - tol``. ``"ratio"`` (two systems):
@@ -689,7 +706,7 @@ class CouplingSummary:
         Regions per grade (column = grade code).
     ddof : int
     group_labels : tuple or None
-        Group labels in order of first appearance.
+        Group labels, in the order of :class:`~.groups.Groups` (by label).
     group_mean, group_sd, group_cv : ndarray, shape (g, t), or None
     group_n : ndarray of int64, shape (g, t), or None
     group_counts : ndarray of int64, shape (g, t, m), or None
@@ -735,8 +752,9 @@ def summarize_coordination(D, codes=None, n_classes=None, *, groups=None, ddof=1
     n_classes : int, optional
         Number of classes (default: ``codes.max() + 1``, or 10 with the
         default grades).
-    groups : sequence, optional
-        A group label per region (e.g. province); adds per-group statistics.
+    groups : Groups or sequence, optional
+        A :class:`~.groups.Groups` or a group label per region (e.g.
+        province); adds per-group statistics.
     ddof : int, default 1
         Delta degrees of freedom of the sd (1 = sample sd).
     ids : sequence of str, optional
@@ -908,7 +926,7 @@ def coupling_coordination(
 
     Parameters
     ----------
-    U : sequence of array_like (n, t) or (n,), or ndarray (k, n, t)
+    U : ndarray (n, t, k) or (n, k), or sequence of k array_like (n, t) or (n,)
         Development index of each of the ``k >= 2`` systems (>= 0, normally
         in [0, 1]).
     weights : array_like (k,), optional
@@ -917,7 +935,8 @@ def coupling_coordination(
     variant : {"standard", "ratio", "wang"}
         Coupling degree formula (module docstring).
     grades : {"ten", "three"}
-        Built-in grading of D, used unless ``thresholds`` is given.
+        Built-in grading of D, used unless ``thresholds`` is given (then
+        ignored; :func:`parse_grading` says ``"user"``).
     thresholds, labels : optional
         User grading: strictly increasing boundaries and one more label.
     closed : {"left", "right"}
@@ -927,8 +946,9 @@ def coupling_coordination(
     lag : {"difference", "ratio"}
         Relative development type rule; ``lag_tol`` (default 0.1) for
         ``"difference"``, ``lag_band`` (default (0.8, 1.2)) for ``"ratio"``.
-    groups : sequence, optional
-        Group label per region for the grouped summary.
+    groups : Groups or sequence, optional
+        A :class:`~.groups.Groups` or a group label per region, for the
+        grouped summary (labels read by the rules of :mod:`.groups`).
     ddof : int, default 1
         sd convention of the summary.
     names, ids, periods : sequence of str, optional
@@ -945,7 +965,7 @@ def coupling_coordination(
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
-    >>> U = rng.random((3, 100, 5))
+    >>> U = rng.random((100, 5, 3))  # (regions, periods, systems)
     >>> res = coupling_coordination(U, (0.2, 0.3, 0.5), names=["eco", "soc", "env"])
     >>> bool(((res.D >= 0) & (res.D <= 1)).all()), res.summary.counts.sum(axis=1)
     (True, array([100, 100, 100, 100, 100]))
@@ -967,13 +987,8 @@ def coupling_coordination(
     k = arr.shape[0]
     alpha = _check_alpha(weights, k, names)
     lag_method, tol, low, high = _check_lag_options(lag, lag_tol, lag_band, k)
-    if groups is not None:
-        gidx_check = np.asarray(groups, dtype=object).ravel()
-        if gidx_check.size != arr.shape[1]:
-            raise InputDataError(
-                f"{gidx_check.size} group label(s) were given for {arr.shape[1]} regions; "
-                "give one per region."
-            )
+    if groups is not None:  # a Groups or one label per region, read by the rules of core.groups
+        groups = as_groups(groups, arr.shape[1], ids)
     over, warnings = _over_one_warnings(arr, names, ids, periods, single)
     _step(0.1)
 
@@ -1023,3 +1038,151 @@ def coupling_coordination(
         undefined=_out(undefined, single),
         warnings=tuple(warnings),
     )
+
+
+# ---------------------------------------------------------------------------
+# options given as short texts (dialog fields, scripts)
+# ---------------------------------------------------------------------------
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_VALUE = re.compile(rf"^({_NUMBER})(?:\s*/\s*({_NUMBER}))?$")
+_NAMED = re.compile(rf"^(.*?\S)\s*[:=]?\s*({_NUMBER}(?:\s*/\s*{_NUMBER})?)$")
+
+
+def _number(token):
+    """``token`` as a float (``"0.4"``, ``"1/3"``), or None."""
+    m = _VALUE.match(token.strip())
+    if not m:
+        return None
+    value = float(m.group(1))
+    if m.group(2) is not None:
+        den = float(m.group(2))
+        if den == 0:
+            raise InputDataError(f"{token.strip()!r} divides by zero.")
+        value /= den
+    return value
+
+
+def _items(text):
+    """The items of a comma- or semicolon-separated text; blanks dropped.
+    Numbers separated by blanks only (``"0.4 0.6"``) are items too."""
+    items = [t.strip() for t in re.split(r"[;,]", str(text)) if t.strip()]
+    if len(items) == 1 and all(_number(t) is not None for t in items[0].split()):
+        items = items[0].split()
+    return items
+
+
+def parse_system_weights(text, names):
+    """The system weights ``alpha`` of T from a short text.
+
+    ``"0.4, 0.6"``: one number per system, in the order of ``names``
+    (fractions such as ``"1/3, 1/3, 1/3"`` are numbers too); or by name,
+    every system once: ``"economy 0.4; environment 0.6"`` (also
+    ``"economy: 0.4, environment = 0.6"``; names ignore case). An empty
+    text gives ``None``: equal weights. The count, signs and sum are
+    checked by :func:`coupling_coordination` (messages name the systems).
+
+    Raises :class:`InputDataError` for text that is not numbers, unknown
+    or repeated system names, and a mix of the two forms.
+
+    Examples
+    --------
+    >>> parse_system_weights("0.4, 0.6", ["eco", "env"])
+    (0.4, 0.6)
+    >>> parse_system_weights("env 0.6; ECO: 0.4", ["eco", "env"])
+    (0.4, 0.6)
+    >>> parse_system_weights("", ["eco", "env"]) is None
+    True
+    """
+    names = [str(v) for v in names]
+    text = str(text or "").strip()
+    if not text:
+        return None
+    items = _items(text)
+    plain = [_number(t) for t in items]
+    if all(v is not None for v in plain):
+        return tuple(plain)
+    forms = (f"give one number per system in the order {format_list(names)} (e.g. "
+             f"'{', '.join(['%.3g' % (1 / max(len(names), 1))] * len(names))}'), or a name and a "
+             f"number for every system (e.g. '{names[0]} 0.4; {names[-1]} 0.6')")
+    for item, value in zip(items, plain):
+        if value is None and _NAMED.match(item) is None:
+            raise InputDataError(f"Could not read the system weights {text!r} at {item!r}: {forms}.")
+    if any(v is not None for v in plain):
+        raise InputDataError(
+            f"The system weights {text!r} mix numbers with and without system names: {forms}.")
+    named = {}
+    lower = {v.lower(): j for j, v in enumerate(names)}
+    for item in items:
+        m = _NAMED.match(item)
+        name, value = m.group(1).strip(), _number(m.group(2))
+        j = lower.get(name.lower())
+        if j is None:
+            raise InputDataError(
+                f"The system weights name {name!r}, which is not a system; the systems are "
+                f"{format_list(names)}."
+            )
+        if j in named:
+            raise InputDataError(f"The system weights give {names[j]!r} twice.")
+        named[j] = value
+    missing = [names[j] for j in range(len(names)) if j not in named]
+    if missing:
+        raise InputDataError(
+            f"The system weights leave out {format_list(missing)}; give a weight for every "
+            f"system ({format_list(names)})."
+        )
+    return tuple(named[j] for j in range(len(names)))
+
+
+def parse_grading(scheme, thresholds="", labels=""):
+    """Grading options from short texts: the keyword arguments ``grades``,
+    ``thresholds`` and ``labels`` of :func:`coupling_coordination`.
+
+    ``scheme`` is ``"ten"``, ``"three"`` or ``"user"``. ``thresholds``
+    (``"user"`` only) are numbers separated by commas, semicolons or blanks
+    (``"0.3, 0.5, 0.7"``); ``labels`` are separated by semicolons, or by
+    commas when the text has no semicolon (``"low; medium; high; very
+    high"``); with a built-in scheme they replace its labels (e.g. a
+    translation), one per class. The thresholds' order and the number of
+    labels are checked, with the scheme, here.
+
+    Examples
+    --------
+    >>> parse_grading("user", "0.4 0.6", "low; mid; high")
+    {'grades': 'user', 'thresholds': (0.4, 0.6), 'labels': ('low', 'mid', 'high')}
+    >>> parse_grading("three")
+    {'grades': 'three', 'thresholds': None, 'labels': None}
+    """
+    scheme = check_choice(scheme, GRADE_SCHEMES + ("user",), "grading scheme")
+    thr_text = str(thresholds or "").strip()
+    lab_text = str(labels or "").strip()
+    thr = None
+    if scheme == "user":
+        if not thr_text:
+            raise InputDataError(
+                "The user grade scheme needs thresholds: class boundaries of D in increasing "
+                "order, e.g. '0.3, 0.5, 0.7'."
+            )
+        values = [t for t in re.split(r"[;,\s]+", thr_text) if t]
+        thr = []
+        for token in values:
+            v = _number(token)
+            if v is None:
+                raise InputDataError(
+                    f"Could not read {token!r} as a number in the grade thresholds {thr_text!r}."
+                )
+            thr.append(v)
+        thr = tuple(thr)
+    elif thr_text:
+        raise InputDataError(
+            f"Grade thresholds were given ({thr_text!r}) but the grade scheme is the built-in "
+            f"{scheme!r} one; choose the user scheme to use them, or leave them empty."
+        )
+    lab = None
+    if lab_text:
+        sep = ";" if ";" in lab_text else ","
+        lab = tuple(t.strip() for t in lab_text.split(sep))
+        if any(not t for t in lab):
+            raise InputDataError(f"The grade labels {lab_text!r} have an empty label.")
+    out = {"grades": scheme, "thresholds": thr, "labels": lab}
+    _grade_scheme(out["grades"], thr, lab)  # order of thresholds, number of labels
+    return out

@@ -1,4 +1,5 @@
 """Tests for regional_resilience.core.coupling."""
+from tests.references import reference
 import itertools
 import math
 
@@ -14,6 +15,8 @@ from regional_resilience.core.coupling import (
     coordination_grades,
     coupling_coordination,
     coupling_degree,
+    parse_grading,
+    parse_system_weights,
     relative_development,
     summarize_coordination,
 )
@@ -40,6 +43,11 @@ def _c_wang(us):
     c1 = 1 - sum(abs(a - b) for a, b in itertools.combinations(us, 2)) / (n * (n - 1) / 2)
     c2 = math.prod(u / mx for u in us) ** (1 / (n - 1))
     return math.sqrt(c1 * c2)
+
+
+def _ntk(U):
+    """Systems-first test arrays (k, n[, t]) in the core's axis order: systems last."""
+    return np.moveaxis(np.asarray(U, dtype=float), 0, -1)
 
 
 def _brute(U, fn):
@@ -104,13 +112,13 @@ def test_against_brute_force_and_ranges(k):
     U[0, 1, 1] = 0.0  # one zero -> C = 0
     for variant, ref in (("standard", _c_standard), ("ratio", _c_standard),
                          ("wang", _c_wang)):
-        C = coupling_degree(U, variant)
+        C = coupling_degree(_ntk(U), variant)
         assert_allclose(C, _brute(U, ref), rtol=1e-13, atol=1e-15, equal_nan=True)
         ok = ~np.isnan(C)
         assert np.isnan(C[0, 0]) and ok.sum() == C.size - 1
         assert ((C[ok] >= 0) & (C[ok] <= 1)).all()
         assert C[1, 1] == 0.0
-        res = coupling_coordination(U, variant=variant)
+        res = coupling_coordination(_ntk(U), variant=variant)
         assert ((res.D[ok] >= 0) & (res.D[ok] <= 1)).all()
         assert ((res.T >= 0) & (res.T <= 1)).all()
         assert res.grade[0, 0] == -1 and (res.grade[ok] >= 0).all()
@@ -120,7 +128,7 @@ def test_against_brute_force_and_ranges(k):
 @pytest.mark.parametrize("k", [2, 3, 4, 7])
 def test_equal_systems_give_one(variant, k):
     u = np.random.default_rng(0).random(200)
-    C = coupling_degree(np.broadcast_to(u, (k, 200)).copy(), variant)
+    C = coupling_degree(_ntk(np.broadcast_to(u, (k, 200))), variant)
     assert_allclose(C, 1.0, rtol=0, atol=1e-15)
     assert (C <= 1.0).all()  # rounding excess is clipped
 
@@ -140,13 +148,13 @@ def test_n_system_form_reduces_to_two_system_form():
 @pytest.mark.parametrize("variant", ["standard", "wang"])
 def test_symmetric_in_the_systems(variant):
     U = np.random.default_rng(5).random((3, 50, 2))
-    ref = coupling_degree(U, variant)
+    ref = coupling_degree(_ntk(U), variant)
     for perm in itertools.permutations(range(3)):
-        assert_allclose(coupling_degree(U[list(perm)], variant), ref, rtol=1e-14)
+        assert_allclose(coupling_degree(_ntk(U[list(perm)]), variant), ref, rtol=1e-14)
 
 
 def test_real_data_mexico_against_brute_force():
-    libpysal = pytest.importorskip("libpysal")
+    libpysal = reference("libpysal")
     import pandas as pd
 
     df = pd.read_csv(libpysal.examples.get_path("mexico.csv"))
@@ -155,7 +163,7 @@ def test_real_data_mexico_against_brute_force():
     # min-max per period -> two "systems": early and late decades' standardised GDP
     L = (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))
     U = np.stack([L[:, :4], L[:, 3:]])
-    res = coupling_coordination(U, (0.4, 0.6), ids=df["State"], variant="standard")
+    res = coupling_coordination(_ntk(U), (0.4, 0.6), ids=df["State"], variant="standard")
     assert_allclose(res.C, _brute(U, _c_standard), rtol=1e-13, equal_nan=True)
     assert_allclose(res.T, 0.4 * U[0] + 0.6 * U[1], rtol=1e-15)
     # min-max puts Oaxaca (poorest in 1940-1990) at 0 in both "systems" for the pairs
@@ -309,13 +317,13 @@ def test_summary_by_hand():
 
 
 def test_summary_against_pandas_with_groups_and_undefined():
-    pd = pytest.importorskip("pandas")
+    pd = reference("pandas")
     rng = np.random.default_rng(11)
     n, t = 300, 4
     U = rng.random((2, n, t))
     U[:, 7, 2] = 0.0  # undefined D
     groups = rng.choice(["north", "south", "west"], n)
-    res = coupling_coordination(U, groups=groups, ids=[f"r{i}" for i in range(n)],
+    res = coupling_coordination(_ntk(U), groups=groups, ids=[f"r{i}" for i in range(n)],
                                 periods=["2000", "2005", "2010", "2015"])
     assert any("'r7' ('2010')" in w for w in res.warnings)
     long = pd.DataFrame({
@@ -401,7 +409,7 @@ def test_refuses_negative_nan_and_bad_shapes():
 
 def test_single_period_shapes_progress_and_cancel():
     seen = []
-    res = coupling_coordination(np.array([[0.2, 0.4, 0.6], [0.3, 0.3, 0.3]]),
+    res = coupling_coordination(_ntk(np.array([[0.2, 0.4, 0.6], [0.3, 0.3, 0.3]])),
                                 progress=seen.append)
     assert res.C.shape == res.D.shape == res.grade.shape == res.lag_type.shape == (3,)
     assert res.summary.mean.shape == (1,) and res.summary.counts.shape == (1, 10)
@@ -410,3 +418,106 @@ def test_single_period_shapes_progress_and_cancel():
         coupling_coordination([[0.2], [0.3]], is_canceled=lambda: True)
     assert coordination_degree(0.8, 0.5) == math.sqrt(0.4)
     assert_allclose(coordination_degree([0.8, np.nan], [0.5, 0.5]), [math.sqrt(0.4), np.nan])
+
+
+# ---------------------------------------------------------------------------
+# axis order, groups object, options from text
+# ---------------------------------------------------------------------------
+def test_array_input_is_regions_periods_systems():
+    from regional_resilience.core.panel import Panel
+
+    rng = np.random.default_rng(21)
+    eco, env = rng.random((2, 6, 3))
+    by_list = coupling_coordination([eco, env], (0.4, 0.6), names=["eco", "env"])
+    panel = Panel(np.array(list("abcdef"), dtype=object), ("2001", "2002", "2003"),
+                  {"eco": eco, "env": env})
+    stacked = panel.stacked(["eco", "env"])  # (regions, periods, systems)
+    by_array = coupling_coordination(stacked, (0.4, 0.6), names=["eco", "env"])
+    for name in ("C", "T", "D", "grade", "lag_type"):
+        assert_array_equal(getattr(by_array, name), getattr(by_list, name))
+    # by hand for one cell: C = 2 sqrt(eco env) / (eco + env), T = 0.4 eco + 0.6 env
+    e, v = eco[2, 1], env[2, 1]
+    assert by_array.C[2, 1] == pytest.approx(2 * math.sqrt(e * v) / (e + v), rel=1e-15)
+    assert by_array.T[2, 1] == pytest.approx(0.4 * e + 0.6 * v, rel=1e-15)
+    # (regions, systems): one period
+    one = coupling_coordination(stacked[:, 0, :])
+    assert one.D.shape == (6,)
+    assert_allclose(one.D, coupling_coordination([eco[:, 0], env[:, 0]]).D, rtol=0)
+    # the input is not modified and may be a non-contiguous view
+    before = stacked.copy()
+    coupling_coordination(stacked[:, ::2, :])
+    assert_array_equal(stacked, before)
+    with pytest.raises(InputDataError, match=r"\(regions, periods, systems\).*shape \(6,\)"):
+        coupling_coordination(eco[:, 0])
+    with pytest.raises(InputDataError, match="at least two systems; got 1"):
+        coupling_coordination(stacked[:, :, :1])
+
+
+def test_groups_object_gives_the_same_summary():
+    from regional_resilience.core.groups import groups_from_labels
+
+    rng = np.random.default_rng(4)
+    U = rng.random((40, 3, 2))
+    labels = rng.choice(["east", "west"], 40)
+    a = coupling_coordination(U, groups=labels).summary
+    b = coupling_coordination(U, groups=groups_from_labels(labels, field="region")).summary
+    assert a.group_labels == b.group_labels == ("east", "west")
+    assert_array_equal(a.group_mean, b.group_mean)
+    assert_array_equal(a.group_counts, b.group_counts)
+    with pytest.raises(InputDataError, match="39 group labels were given for 40 regions"):
+        coupling_coordination(U, groups=groups_from_labels(labels[:39]))
+
+
+def test_parse_system_weights():
+    names = ["economy", "environment"]
+    assert parse_system_weights("0.4, 0.6", names) == (0.4, 0.6)
+    assert parse_system_weights("0.4;0.6", names) == (0.4, 0.6)
+    assert parse_system_weights(" 0.4 0.6 ", names) == (0.4, 0.6)
+    assert parse_system_weights("environment 0.6; Economy: 0.4", names) == (0.4, 0.6)
+    assert parse_system_weights("economy=0.25, environment = 3/4", names) == (0.25, 0.75)
+    assert parse_system_weights("", names) is None and parse_system_weights(None, names) is None
+    thirds = parse_system_weights("1/3, 1/3, 1/3", ["a", "b", "c"])
+    assert thirds == (1 / 3, 1 / 3, 1 / 3)
+    assert_allclose(coupling_coordination([[0.3], [0.6], [0.9]], thirds).T, [0.6], rtol=1e-15)
+    # names with blanks and digits
+    assert parse_system_weights("new infra 2 0.3; resilience 0.7", ["new infra 2", "resilience"]) == (0.3, 0.7)
+    with pytest.raises(InputDataError, match=r"at 'x'.*order economy, environment"):
+        parse_system_weights("0.4, x", names)
+    with pytest.raises(InputDataError, match="mix numbers with and without system names"):
+        parse_system_weights("0.4, environment 0.6", names)
+    with pytest.raises(InputDataError, match="'society', which is not a system.*economy, environment"):
+        parse_system_weights("economy 0.4; society 0.6", names)
+    with pytest.raises(InputDataError, match="'economy' twice"):
+        parse_system_weights("economy 0.4; ECONOMY 0.6", names)
+    with pytest.raises(InputDataError, match="leave out environment"):
+        parse_system_weights("economy 1", names)
+    with pytest.raises(InputDataError, match="'1/0' divides by zero"):
+        parse_system_weights("1/0, 1", names)
+
+
+def test_parse_grading():
+    assert parse_grading("ten") == {"grades": "ten", "thresholds": None, "labels": None}
+    g = parse_grading("user", "0.3, 0.5;0.7", "low; fair, mixed; good; high")
+    assert g == {"grades": "user", "thresholds": (0.3, 0.5, 0.7),
+                 "labels": ("low", "fair, mixed", "good", "high")}
+    assert parse_grading("user", "0.5", "lo, hi")["labels"] == ("lo", "hi")
+    res = coupling_coordination([[0.2, 0.5], [0.8, 0.5]], **parse_grading("user", "0.65", "lo, hi"))
+    assert res.grade_labels == ("lo", "hi") and res.grade.tolist() == [0, 1]  # D = 0.632, 0.707
+    # labels replace a built-in scheme's (e.g. a translation)
+    assert parse_grading("three", labels="低; 中; 高")["labels"] == ("低", "中", "高")
+    with pytest.raises(InputDataError, match="user grade scheme needs thresholds"):
+        parse_grading("user")
+    with pytest.raises(InputDataError, match=r"thresholds were given \('0.4'\).*'ten'"):
+        parse_grading("ten", "0.4")
+    with pytest.raises(InputDataError, match="'a' as a number"):
+        parse_grading("user", "0.3, a")
+    with pytest.raises(InputDataError, match="strictly increasing; got 0.5, 0.3"):
+        parse_grading("user", "0.5, 0.3")
+    with pytest.raises(InputDataError, match="make 3 classes but 2 label"):
+        parse_grading("user", "0.3, 0.5", "low; high")
+    with pytest.raises(InputDataError, match="make 3 classes but 2 label"):
+        parse_grading("three", labels="low; high")
+    with pytest.raises(InputDataError, match="empty label"):
+        parse_grading("user", "0.5", "low;;")
+    with pytest.raises(InputDataError, match="'ten', 'three', 'user'"):
+        parse_grading("five")

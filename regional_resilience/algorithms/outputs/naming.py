@@ -64,6 +64,8 @@ def fields_for_stem(field_names, stem):
     >>> names = ["idx_2013", "idx_eco_2013", "idx_eco_2014", "idx_soc_2013", "cc_d_2013"]
     >>> fields_for_stem(names, "idx_*")
     [('eco', '2013', 'idx_eco_2013'), ('eco', '2014', 'idx_eco_2014'), ('soc', '2013', 'idx_soc_2013')]
+    >>> fields_for_stem(["idx", "idx_eco", "idx_soc"], "idx_*")
+    [('eco', '', 'idx_eco'), ('soc', '', 'idx_soc')]
     >>> fields_for_stem(names, "idx")
     [('idx', '2013', 'idx_2013')]
     >>> fields_for_stem(["PCGDP1940", "PCGDP1950", "PCGDP19501"], "PCGDP")
@@ -78,6 +80,9 @@ def fields_for_stem(field_names, stem):
             m = pattern.match(name)
             if m and not m.group(1)[0].isdigit():
                 out.append((m.group(1), m.group(2), name))
+        if not out:  # one-period outputs: <base>_<variable> without a period
+            single = re.compile(rf"^{base}_(\D\w*)$", re.IGNORECASE)
+            out = [(m.group(1), "", name) for name in field_names for m in [single.match(name)] if m]
         return out
     pattern = re.compile(rf"^{re.escape(stem)}(?:_(\d\w*)|(\d{{4}}))$", re.IGNORECASE)
     out = [(stem, m.group(1) or m.group(2), name) for name in field_names for m in [pattern.match(name)] if m]
