@@ -95,7 +95,7 @@ def _setup_numba_cache_dir():
         if not _writable_dir(path):
             return None
     os.environ["NUMBA_CACHE_DIR"] = path
-    if "numba" in sys.modules:  # imported earlier by someone else: too late for
+    if sys.modules.get("numba") is not None:  # imported earlier by someone else: too late for
         config = sys.modules["numba"].config  # the variable, set the value
         if not getattr(config, "CACHE_DIR", ""):
             config.CACHE_DIR = path

@@ -8,6 +8,8 @@ subsystems and subjective weights are short texts (see
 :mod:`regional_resilience.core.indicator_spec`). Every tool reports the
 weights as a table.
 """
+import re
+
 import numpy as np
 
 from ...core import gapfill
@@ -55,7 +57,9 @@ def indicator_options(negative=True, subsystems=True, pooled_default=True, shift
     if subsystems:
         out.append(Text(SUBSYSTEMS, "Subsystems (optional)", help=(
             "Subsystem of each indicator, e.g. 'economic: gdp, income; social: doctors, "
-            "schools'. Empty: one system.")))
+            "schools'; 'resilience: *' puts every indicator in one subsystem named resilience "
+            "(its index is then written as idx_resilience_<year>, as a model needs). Empty: one "
+            "system.")))
     out.append(Choice(MISSING, "Missing values", (
         ("refuse", "Refuse (name the regions and years)"),
         ("interpolate", "Linear interpolation along years")), advanced=True, help=(
@@ -122,8 +126,12 @@ def prepare_indicators(run, panel, options):
         panel = core_panel.Panel(panel.ids, panel.periods,
                                  {k: X[:, :, j] for j, k in enumerate(names)}, panel.sources)
     run_core(core_panel.require_complete, panel)
+    subsystems = getattr(options, "subsystems", "")
+    whole = re.fullmatch(r"\s*([^:;]+?)\s*:\s*\*\s*", subsystems or "")
+    if whole:  # "resilience: *": every indicator in one named subsystem
+        subsystems = f"{whole.group(1)}: {', '.join(names)}"
     spec = run_core(build_spec, names, negative=getattr(options, "negative", ""),
-                    subsystems=getattr(options, "subsystems", ""), g1=getattr(options, "g1", ""),
+                    subsystems=subsystems, g1=getattr(options, "g1", ""),
                     expert=getattr(options, "expert", ""))
     if (~spec.positive).any():
         run.info(tr("Negative indicators: {names}").format(names=", ".join(np.array(names)[~spec.positive])))
