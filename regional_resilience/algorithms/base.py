@@ -78,6 +78,13 @@ class RRAlgorithm(QgsProcessingAlgorithm):
     def icon(self):
         return plugin_icon()
 
+    def addParameter(self, definition, createOutput=True):  # noqa: N802, N803 (QGIS API names)
+        """As QGIS's, but a name declared twice is a programming error, not a
+        parameter silently dropped (QGIS returns False and keeps the first)."""
+        if self.parameterDefinition(definition.name()) is not None:
+            raise ValueError(f"{self.ALGORITHM_ID}: parameter {definition.name()} is declared twice")
+        return super().addParameter(definition, createOutput)
+
 
 class Run:
     """One execution of a tool: its parameters, context, feedback and

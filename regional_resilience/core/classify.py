@@ -545,10 +545,10 @@ def _quantile_bins(ys, k):
     return quantile_rows(np.asarray(ys, dtype=float)[None, :], k)[0]
 
 
-def _equal_interval_bins(ys, k):
+def _equal_interval_bins(ys, k, min_y=None, max_y=None):
     """``mapclassify.EqualInterval`` bins (numpy.arange, last set to max)."""
-    min_y = ys[0]
-    max_y = ys[-1]
+    min_y = ys[0] if min_y is None else min_y
+    max_y = ys[-1] if max_y is None else max_y
     rg = max_y - min_y
     width = rg * 1.0 / k
     cuts = np.arange(min_y + width, max_y + width, width)
@@ -560,15 +560,17 @@ def _equal_interval_bins(ys, k):
     return cuts
 
 
-def _data_breaks(ys, method, k, reduce_k, max_exact, engine, where, check):
-    """Breaks of sorted finite values ``ys``: (breaks (k_used,), sample_size, warning)."""
-    if ys[0] == ys[-1]:
+def _data_breaks(ys, method, k, reduce_k, max_exact, engine, where, check, is_sorted=True):
+    """Breaks of finite values ``ys`` (sorted, unless ``is_sorted=False`` for
+    quantiles and equal intervals): (breaks (k_used,), sample_size, warning)."""
+    lo, hi = (ys[0], ys[-1]) if is_sorted else (ys.min(), ys.max())
+    if lo == hi:
         raise InputDataError(
-            f"All values{where} are equal ({_num(ys[0])}); there is nothing to grade "
+            f"All values{where} are equal ({_num(lo)}); there is nothing to grade "
             f"with {_NAMES[method]} classes."
         )
     if method == "equal_interval":
-        return _equal_interval_bins(ys, k), 0, None
+        return _equal_interval_bins(ys, k, lo, hi), 0, None
     if method == "quantiles":
         bins = _quantile_bins(ys, k)
         if len(bins) < k:
@@ -849,6 +851,7 @@ def classify(
     engine=None,
     progress=None,
     is_canceled=None,
+    statistics=True,
 ):
     """Grade regions into ``k`` classes, for one or many periods.
 
@@ -877,6 +880,10 @@ def classify(
     max_exact : int or None, default :data:`DEFAULT_MAX_EXACT`
         Fisher-Jenks is exact up to this many distinct values and uses a
         sorted-stratified sample of this size above (``None``: always exact).
+    statistics : bool, default True
+        Compute the fit statistics (GVF, GADF, SDCM, SDAM); ``False`` leaves
+        them NaN and counts the classes from the codes (for callers that
+        need only breaks and codes, e.g. Markov chains on large panels).
     ids, periods : sequence, optional
         Region ids and period labels for messages.
     engine : bool, optional
@@ -959,11 +966,16 @@ def classify(
     def where_of(p):
         return "" if one_d else f" in {_period_label(p, periods)}"
 
-    # every period's values sorted once (NaN last): breaks, counts and fit
+    # every period's values sorted once (NaN last): breaks, counts and fit;
+    # quantile and equal-interval breaks without the fit statistics need no sort
+    is_sorted = statistics or method not in ("quantiles", "equal_interval")
     T = Y.T.copy(order="C")  # (a view of Y when t == 1: copy before sorting)
-    T.sort(axis=1)
     nf = finite.sum(axis=0)
-    rows = [T[p, : nf[p]] for p in range(t)]
+    if is_sorted:
+        T.sort(axis=1)
+        rows = [T[p, : nf[p]] for p in range(t)]
+    else:
+        rows = [T[p] if nf[p] == n else T[p][finite[:, p]] for p in range(t)]
     all_sorted = None
 
     if method == "user_defined":
@@ -997,14 +1009,17 @@ def classify(
             m = np.maximum(np.atleast_1d(m).astype(np.float64), 2.0)
             engine = _pick_engine(None, float((k * m * np.log2(m)).sum()))
         if pooled:
-            ys = all_sorted = np.sort(np.concatenate(rows), kind="stable")  # merges runs
+            if is_sorted:
+                ys = all_sorted = np.sort(np.concatenate(rows), kind="stable")  # merges runs
+            else:
+                ys = np.concatenate(rows)
             b, size, w = _data_breaks(ys, method, k, reduce_k, max_exact, engine, "",
-                                      lambda f: _step(0.8 * f))
+                                      lambda f: _step(0.8 * f), is_sorted=is_sorted)
             if w:
                 warns.append(w)
             breaks = np.full(k, np.nan)
             breaks[: len(b)] = b
-            lowest = float(ys[0])
+            lowest = float(ys[0] if is_sorted else ys.min())
             k_used = np.full(t, len(b), dtype=np.int64)
             sample_size = np.full(t, size, dtype=np.int64)
             cuts = [b] * t
@@ -1024,14 +1039,14 @@ def classify(
                 try:
                     b, size, w = _data_breaks(
                         ys, method, k, reduce_k, max_exact, engine, where_of(p),
-                        lambda f, p=p: _step(0.8 * (p + f) / t),
+                        lambda f, p=p: _step(0.8 * (p + f) / t), is_sorted=is_sorted,
                     )
                 except InputDataError as exc:
                     _raise(str(exc), None if one_d else p)
                 if w:
                     warns.append(w)
                 breaks[p, : len(b)] = b
-                lowest[p] = ys[0]
+                lowest[p] = ys[0] if is_sorted else ys.min()
                 k_used[p] = len(b)
                 sample_size[p] = size
                 cuts.append(b)
@@ -1064,11 +1079,14 @@ def classify(
         kk = len(cuts[p])
         if kk == 0:
             continue
+        if not statistics:
+            counts[p, :kk] = np.bincount(codes[finite[:, p], p], minlength=kk)[:kk]
+            continue
         cnt = _class_counts(rows[p], cuts[p], kk, closed)
         counts[p, :kk] = cnt
         sdcm[p], sdam[p], gvf[p], gadf[p] = _stats(rows[p], cnt)
     gvf_pooled = None
-    if shared and not one_d:
+    if shared and not one_d and statistics:
         if all_sorted is None:
             all_sorted = np.sort(np.concatenate(rows), kind="stable")
         kk = len(cuts[0])

@@ -8,21 +8,31 @@ conditions every move on the class of the region's *spatial lag* (the
 average of its neighbours) at the start of the move, and tests whether the
 neighbourhood matters.
 
-Classes (``classes=`` / ``breaks=`` / ``class_codes=``)
------------------------------------------------------------
-``"period"``
-    Quantiles of each period separately (``mapclassify.Quantiles(y[:, s], k)``
-    period by period, as in giddy's ``Markov`` examples and
-    ``Spatial_Markov(fixed=False)``).
-``"pooled"``
-    Quantiles of all region-periods pooled (``Spatial_Markov(fixed=True)``,
-    giddy's default).
+Classes (``classes=`` / ``method=`` / ``breaks=`` / ``class_codes=``)
+------------------------------------------------------------------------
+Classes are made by the one classifier of the package,
+:func:`regional_resilience.core.classify.classify` (see there for the
+formulas):
+
+``classes="period"``
+    Breaks of each period separately: quantiles
+    (``mapclassify.Quantiles(y[:, s], k)`` period by period, as in giddy's
+    ``Markov`` examples and ``Spatial_Markov(fixed=False)``), or with
+    ``method="fisher_jenks"`` natural breaks per period.
+``classes="pooled"``
+    Breaks of all region-periods pooled (quantiles:
+    ``Spatial_Markov(fixed=True)``, giddy's default; or natural breaks).
 ``breaks=[b_1, ..., b_{k-1}]``
     User breaks, strictly increasing; the top class is open
-    (``Spatial_Markov(cutoffs=...)``).
+    (``Spatial_Markov(cutoffs=...)``; the classifier's user-defined classes
+    with edges ``-inf, b_1, ..., b_{k-1}, inf``).
 ``class_codes=``
-    Precomputed integer codes ``0 .. k-1`` of shape (n, t), e.g. from a
-    Jenks classification done elsewhere.
+    Precomputed integer codes ``0 .. k-1`` of shape (n, t), e.g. the grades
+    written by another tool.
+``relative=True``
+    Classify (and lag) ``y[:, s] / mean(y[:, s])``, the values relative to
+    their period's mean (relative incomes, Rey and Montouri 1999; giddy's
+    ``rpci`` recipe), so that pooled classes do not just follow growth.
 
 The quantile breaks are those of ``mapclassify.Quantiles``: the percentiles
 ``100/k, 200/k, ..., 100`` of the values by
@@ -31,8 +41,10 @@ statistics, ``q = (a (j - h) + b (h - i)) / ((j - h) + (h - i))`` with
 ``h = pct/100 (n - 1)``, ``i = floor(h)``, ``j = i + 1``), duplicates removed.
 **Ties at breaks**: a value equal to a break belongs to the class below it
 (classes are ``b_{c-1} < y <= b_c``; ``y <= b_1`` is class 0), the rule of
-``mapclassify`` that giddy uses. Class codes are integers ``0 .. k-1`` from
-low to high; their labels are the caller's business.
+``mapclassify`` that giddy uses and the classifier's ``closed="right"``.
+Class codes are integers ``0 .. k-1`` from low to high; their labels are the
+caller's business. ``breaks`` in the results are the upper bounds of classes
+``0 .. k-2`` (the top class is open, as giddy's ``cutoffs``).
 
 Classic Markov chain
 --------------------
@@ -105,16 +117,21 @@ column ``s`` is the move from period ``s`` to ``s + lag``.
 Edge cases (documented choices)
 -------------------------------
 * Fewer than 2 periods, ``lag`` not in ``1 .. t-1``, missing or non-finite
-  values (the region and period are named), ``k < 2``, breaks not strictly
-  increasing, class codes outside ``0 .. k-1``: :class:`InputDataError`.
-* Quantiles: a period (or the pooled values) with fewer distinct values
-  than ``k`` is refused (giddy/mapclassify would silently make fewer or
-  empty classes). With enough distinct values, ties can still make
+  values (the region and period are named; checked by
+  :func:`regional_resilience.core.panel.as_panel`), ``k < 2``, breaks not
+  strictly increasing, class codes outside ``0 .. k-1``, ``relative=True``
+  with a period mean of 0: :class:`InputDataError`.
+* Quantiles and natural breaks: a period (or the pooled values) with fewer
+  distinct values than ``k`` is refused (giddy/mapclassify would silently
+  make fewer or empty classes); so is a period (or pooled set) whose values
+  are all equal. With enough distinct values, ties can still make
   quantile breaks coincide or leave a class empty; then mapclassify's rule
   is followed (duplicate breaks dropped: ``"pooled"`` gets fewer classes,
   ``k`` of the result says how many; ``"period"`` keeps ``k`` and the period
   uses the lower codes only, as giddy does) and a sentence is added to
   ``warnings``.
+* Class codes without ``k`` going above ``MAX_CODE_CLASSES - 1`` (100
+  classes) are refused: they are most likely values, not codes.
 * Weights of another number of regions: error (catchable both as
   :class:`InputDataError` and :class:`WeightsError`).
 * Islands (regions without neighbours), ``islands=``:
@@ -183,13 +200,16 @@ import numpy as np
 from scipy import stats
 from scipy.sparse import csgraph, csr_matrix
 
+from .classify import classify as _classifier
 from .classify import quantile_rows
-from .errors import Canceled, InputDataError, WeightsError
-from .panel import format_list
+from .errors import Canceled, InputDataError, WeightsError, check_choice
+from .panel import as_panel, format_list
 from .weights import Weights
 
 __all__ = [
     "CLASS_SCHEMES",
+    "CLASS_METHODS",
+    "MAX_CODE_CLASSES",
     "ISLAND_RULES",
     "STAY",
     "UP",
@@ -197,13 +217,11 @@ __all__ = [
     "JUMP_UP",
     "JUMP_DOWN",
     "TRANSITION_NAMES",
-    "Classification",
     "ChainStructure",
     "MarkovResult",
     "HomogeneityResult",
     "SpatialMarkovResult",
     "quantile_breaks",
-    "classify",
     "markov",
     "spatial_markov",
     "chain_structure",
@@ -216,6 +234,10 @@ __all__ = [
 
 #: quantile schemes for ``classes=`` / ``lag_classes=``
 CLASS_SCHEMES = ("period", "pooled")
+#: how breaks are found for ``classes=`` (core.classify's method names)
+CLASS_METHODS = ("quantiles", "fisher_jenks")
+#: most classes inferred from class codes (``k = max code + 1``) without an explicit ``k``
+MAX_CODE_CLASSES = 100
 #: handling of regions without neighbours in :func:`spatial_markov`
 ISLAND_RULES = ("exclude", "keep")
 
@@ -247,20 +269,16 @@ class _WeightsInputError(WeightsError, InputDataError):
 
 
 @dataclass(frozen=True)
-class Classification:
-    """Class codes of a panel.
+class _Classes:
+    """Class codes of a panel, in this module's conventions.
 
-    Attributes
-    ----------
-    codes : (n, t) int array, ``0 .. k-1`` from low to high (``-1`` marks
-        region-periods left out, e.g. excluded islands' lags).
-    k : int, number of classes.
-    scheme : ``"period"``, ``"pooled"``, ``"breaks"``, ``"codes"`` or
-        ``"categories"``.
-    breaks : upper bounds of classes ``0 .. k-2`` (the top class is open):
+    codes : (n, t) int, ``0 .. k-1`` (``-1``: left out, e.g. excluded islands' lags)
+    k : int
+    scheme : ``"period"``, ``"pooled"``, ``"breaks"``, ``"codes"`` or ``"categories"``
+    breaks : upper bounds of classes ``0 .. k-2`` (the top class open):
         ``(k - 1,)`` for ``"pooled"``/``"breaks"``, ``(t, k - 1)`` for
         ``"period"`` (NaN-padded where ties merged breaks), empty otherwise.
-    warnings : tuple of str
+    method : ``"quantiles"``, ``"fisher_jenks"``, or None (breaks, codes)
     """
 
     codes: np.ndarray
@@ -268,6 +286,7 @@ class Classification:
     scheme: str
     breaks: np.ndarray
     warnings: tuple = ()
+    method: object = None
 
 
 @dataclass(frozen=True)
@@ -297,8 +316,13 @@ class MarkovResult:
     Attributes
     ----------
     k, lag : int
-    scheme : how classes were made (see :class:`Classification`)
-    breaks : class breaks (see :class:`Classification`)
+    scheme : how classes were made: ``"period"``, ``"pooled"``, ``"breaks"``
+        or ``"codes"``
+    method : ``"quantiles"`` or ``"fisher_jenks"`` for ``"period"`` and
+        ``"pooled"``, else None
+    breaks : upper bounds of classes ``0 .. k-2`` (the top class is open):
+        ``(k - 1,)`` for ``"pooled"``/``"breaks"``, ``(t, k - 1)`` for
+        ``"period"`` (NaN-padded where ties merged breaks), empty for codes
     class_codes : (n, t) int, class of every region and period
     transitions : (k, k) int, counts ``n_ij``
     p : (k, k) float, transition probabilities; NaN rows where ``empty_rows``
@@ -336,6 +360,7 @@ class MarkovResult:
     type_counts: np.ndarray
     n_transitions: int
     warnings: tuple = ()
+    method: object = None
     meta: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -371,8 +396,11 @@ class SpatialMarkovResult:
     k, m, lag : int, classes, lag classes, step.
     discrete : bool, categorical lag.
     variable_name : str or None
-    scheme, lag_scheme : how classes / lag classes were made.
-    breaks, lag_breaks : class breaks (see :class:`Classification`).
+    scheme, lag_scheme : how classes / lag classes were made (see
+        :class:`MarkovResult`; ``lag_scheme`` ``"categorical"`` when
+        ``discrete``).
+    method, lag_method : ``"quantiles"``/``"fisher_jenks"`` or None.
+    breaks, lag_breaks : class breaks (see :class:`MarkovResult`).
     class_codes : (n, t) int
     lag_values : (n, t) float spatial lag (NaN for excluded islands); None
         when ``discrete``.
@@ -432,6 +460,8 @@ class SpatialMarkovResult:
     n_random_ties: int
     markov: MarkovResult
     warnings: tuple = ()
+    method: object = None
+    lag_method: object = None
     meta: dict = field(default_factory=dict, compare=False)
 
     # giddy's names for the a-spatial chain
@@ -465,47 +495,25 @@ def _period(j, periods):
     return str(periods[j]) if periods is not None else f"period index {j}"
 
 
-def _check_labels(ids, periods, n, t):
-    if ids is not None:
-        ids = list(ids)
-        if len(ids) != n:
-            raise InputDataError(f"{len(ids)} region ids were given for {n} regions.")
-    if periods is not None:
-        periods = [str(p) for p in periods]
-        if len(periods) != t:
+def _as_values(values, what, ids, periods, relative=False):
+    """``values`` (n, t) checked by the core's one input check
+    (:func:`~.panel.as_panel`), with at least 2 periods; divided by each
+    period's mean when ``relative``."""
+    arr, ids, periods, _ = as_panel(values, ids=ids, periods=periods, what=what)
+    if arr.shape[1] < 2:
+        raise InputDataError(
+            f"A Markov chain needs at least 2 periods; the {what} have {arr.shape[1]}."
+        )
+    if relative:
+        mean = arr.mean(axis=0)
+        zero = np.flatnonzero(mean == 0)
+        if len(zero):
             raise InputDataError(
-                f"{len(periods)} period labels were given for {t} periods."
+                f"The mean of the {what} is 0 in "
+                f"{format_list([_period(j, periods) for j in zero])}; values relative "
+                "to the period mean are undefined there."
             )
-    return ids, periods
-
-
-def _as_values(values, what, ids, periods):
-    arr = np.asarray(values)
-    if arr.ndim != 2:
-        raise InputDataError(
-            f"The {what} must be a table of regions x periods (shape (n, t)); "
-            f"got shape {arr.shape}."
-        )
-    try:
-        arr = np.array(arr, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputDataError(f"The {what} are not numeric: {exc}") from None
-    n, t = arr.shape
-    if n == 0:
-        raise InputDataError(f"The {what} have no region.")
-    if t < 2:
-        raise InputDataError(
-            f"A Markov chain needs at least 2 periods; the {what} have {t}."
-        )
-    ids, periods = _check_labels(ids, periods, n, t)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        r, c = np.nonzero(bad)
-        where = [f"{_region(i, ids)} ({_period(j, periods)})" for i, j in zip(r, c)]
-        raise InputDataError(
-            f"Missing (NULL) or non-finite {what} for {len(r)} region-period(s): "
-            f"{format_list(where)}. Fill or remove them first."
-        )
+        arr = arr / mean
     return arr, ids, periods
 
 
@@ -554,24 +562,12 @@ def _check_lag(lag, t):
 
 
 def _as_codes(codes, k, ids, periods):
-    arr = np.asarray(codes)
-    if arr.ndim != 2:
+    f, ids, periods, _ = as_panel(codes, ids=ids, periods=periods, what="class codes",
+                                  allow_nan=True)
+    if f.shape[1] < 2:
         raise InputDataError(
-            "The class codes must be a table of regions x periods (shape (n, t)); "
-            f"got shape {arr.shape}."
+            f"A Markov chain needs at least 2 periods; the class codes have {f.shape[1]}."
         )
-    try:
-        f = np.array(arr, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputDataError(f"The class codes are not numeric: {exc}") from None
-    n, t = f.shape
-    if n == 0:
-        raise InputDataError("The class codes have no region.")
-    if t < 2:
-        raise InputDataError(
-            f"A Markov chain needs at least 2 periods; the class codes have {t}."
-        )
-    ids, periods = _check_labels(ids, periods, n, t)
     bad = ~np.isfinite(f) | (f != np.round(f)) | (f < 0)
     if bad.any():
         r, c = np.nonzero(bad)
@@ -583,6 +579,12 @@ def _as_codes(codes, k, ids, periods):
     out = f.astype(np.intp)
     top = int(out.max())
     if k is None:
+        if top + 1 > MAX_CODE_CLASSES:
+            raise InputDataError(
+                f"The class codes go up to {top}, which would make {top + 1} classes; class "
+                f"codes are small whole numbers 0, 1, 2, ... (at most {MAX_CODE_CLASSES} "
+                "classes). Are these values rather than codes? Classify them instead."
+            )
         k = max(top + 1, 2)
     k = _check_k(k)
     if top >= k:
@@ -649,122 +651,75 @@ def quantile_breaks(y, k=4):
     return quantile_rows(y[None, :], k)[0]
 
 
-def _codes_from_bins(values, bins):
-    """Class ``c`` where ``bins[c-1] < v <= bins[c]`` (``bins`` broadcastable)."""
-    codes = np.zeros(values.shape, dtype=np.intp)
-    for j in range(bins.shape[-1]):
-        codes += values > bins[..., j]
-    return codes
-
-
-def _classify(values, k, scheme, breaks, keep_rows, ids, periods, what):
-    """Classification of ``values`` (n, t); rows not in ``keep_rows`` get -1."""
+def _classify(values, k, scheme, breaks, ids, periods, what, method="quantiles"):
+    """Classes of ``values`` (n, t) by :func:`core.classify.classify`, in this
+    module's conventions; NaN cells (excluded islands' lags) get ``-1`` and
+    are left out of the breaks."""
     n, t = values.shape
     warnings = []
-    if keep_rows is None:
-        sub = values
-    else:
-        sub = values[keep_rows]
     if breaks is not None:
         b = _check_breaks(breaks, "breaks" if what == "values" else "lag breaks")
-        codes = _codes_from_bins(sub, b)
-        k = len(b) + 1
-        out_breaks = b
-        scheme = "breaks"
+        res = _classifier(values, "user_defined", thresholds=np.concatenate([[-np.inf], b, [np.inf]]),
+                          skip_missing=True, ids=ids, periods=periods, statistics=False)
+        return _Classes(np.asarray(res.codes, dtype=np.intp), len(b) + 1, "breaks", b)
+    k = _check_k(k)
+    res = _classifier(values, method, k, pooled=scheme == "pooled", skip_missing=True,
+                      reduce_k=True, ids=ids, periods=periods, statistics=False)
+    codes = np.asarray(res.codes, dtype=np.intp)
+    ok = codes >= 0
+    name = "natural-breaks" if method == "fisher_jenks" else "quantile"
+    if scheme == "pooled":
+        k_used = int(res.k_used)
+        if np.count_nonzero(res.counts.sum(axis=0)) < k:
+            n_distinct = np.unique(values[ok]).size
+            if n_distinct < k:
+                raise InputDataError(
+                    f"The {what} have only {n_distinct} distinct value(s), "
+                    f"fewer than the {k} classes asked for; choose fewer classes."
+                )
+            warnings.append(
+                f"Ties among the {what} made {name} breaks coincide "
+                f"({k_used} classes instead of {k})"
+                if k_used < k
+                else f"Ties among the {what} left a {name} class empty."
+            )
+        out_breaks = res.breaks[: k_used - 1].copy()
+        k = k_used
     else:
-        k = _check_k(k)
-        if scheme == "pooled":
-            bins = quantile_rows(sub.reshape(1, -1), k)[0]
-            codes = _codes_from_bins(sub, bins)
-            filled = np.count_nonzero(np.bincount(codes.ravel(), minlength=k))
-            if filled < k:
-                n_distinct = np.unique(sub).size
-                if n_distinct < k:
-                    raise InputDataError(
-                        f"The {what} have only {n_distinct} distinct value(s), "
-                        f"fewer than the {k} classes asked for; choose fewer classes."
-                    )
-                warnings.append(
-                    f"Ties among the {what} made quantile breaks coincide "
-                    f"({len(bins)} classes instead of {k})"
-                    if len(bins) < k
-                    else f"Ties among the {what} left a quantile class empty."
+        short = np.flatnonzero((res.counts > 0).sum(axis=1) < k).tolist()
+        for s in short:
+            n_distinct = np.unique(values[ok[:, s], s]).size
+            if n_distinct < k:
+                raise InputDataError(
+                    f"In {_period(s, periods)} the {what} have only {n_distinct} "
+                    f"distinct value(s), fewer than the {k} classes asked for; "
+                    "choose fewer classes or pooled classes."
                 )
-            k = len(bins)
-            out_breaks = bins[:-1]
-        else:
-            rows = quantile_rows(sub.T, k)
-            B = np.full((t, k), np.inf)
-            out_breaks = np.full((t, k - 1), np.nan)
-            for s, bins in enumerate(rows):
-                B[s, : len(bins)] = bins
-                out_breaks[s, : len(bins) - 1] = bins[:-1]
-            codes = _codes_from_bins(sub, B)
-            counts = np.bincount(
-                (codes + k * np.arange(t)[None, :]).ravel(), minlength=k * t
-            ).reshape(t, k)
-            short = np.flatnonzero((counts > 0).sum(axis=1) < k).tolist()
-            for s in short:
-                n_distinct = np.unique(sub[:, s]).size
-                if n_distinct < k:
-                    raise InputDataError(
-                        f"In {_period(s, periods)} the {what} have only {n_distinct} "
-                        f"distinct value(s), fewer than the {k} classes asked for; "
-                        "choose fewer classes or pooled classes."
-                    )
-            if short:
-                warnings.append(
-                    f"Ties among the {what} made quantile classes coincide or stay empty "
-                    f"in {format_list([_period(s, periods) for s in short])} (mapclassify's "
-                    "rule: duplicate breaks dropped, the lower codes used)."
-                )
-    if keep_rows is not None:
-        full = np.full((n, t), -1, dtype=np.intp)
-        full[keep_rows] = codes
-        codes = full
-    return Classification(codes, int(k), scheme, np.asarray(out_breaks), tuple(warnings))
+        if short:
+            warnings.append(
+                f"Ties among the {what} made {name} classes coincide or stay empty "
+                f"in {format_list([_period(s, periods) for s in short])} (mapclassify's "
+                "rule: duplicate breaks dropped, the lower codes used)."
+            )
+        out_breaks = np.full((t, k - 1), np.nan)
+        for s, used in enumerate(np.atleast_1d(res.k_used)):
+            out_breaks[s, : used - 1] = res.breaks[s, : used - 1]
+    if res.sampled is True or np.any(res.sampled):
+        warnings.append(
+            f"Natural breaks of the {what} were computed on a sorted-stratified sample "
+            f"of {int(np.max(res.sample_size))} values."
+        )
+    return _Classes(codes, int(k), scheme, np.asarray(out_breaks), tuple(warnings), method)
 
 
-def classify(values, k=None, classes="period", breaks=None, *, ids=None, periods=None):
-    """Class codes of a regions x periods panel.
-
-    Parameters
-    ----------
-    values : array_like, shape (n, t)
-    k : int, default 4 (or ``len(breaks) + 1``)
-    classes : ``"period"`` (quantiles per period) or ``"pooled"``
-    breaks : sequence of float, optional
-        Strictly increasing upper bounds of classes ``0 .. k-2``; the top
-        class is open. Overrides ``classes``.
-    ids, periods : labels for messages.
-
-    Returns
-    -------
-    Classification
-
-    Examples
-    --------
-    >>> c = classify([[1.0, 2.0], [2.0, 1.0], [3.0, 4.0], [4.0, 3.0]], k=2)
-    >>> c.codes
-    array([[0, 0],
-           [0, 0],
-           [1, 1],
-           [1, 1]])
-    >>> c.breaks
-    array([[2.5],
-           [2.5]])
-    """
-    arr, ids, periods = _as_values(values, "values", ids, periods)
-    k = _k_with_breaks(k, breaks)
-    if breaks is None:
-        _check_scheme(classes)
-    return _classify(arr, k, classes, breaks, None, ids, periods, "values")
+def _check_method(method, name="classification method"):
+    return check_choice(method, CLASS_METHODS, name)
 
 
 def _k_with_breaks(k, breaks, name="k"):
     if breaks is None:
         return 4 if k is None else k
-    b = _check_breaks(breaks)
+    b = _check_breaks(breaks, "lag breaks" if name == "m" else "breaks")
     if k is not None and _check_k(k, name) != len(b) + 1:
         raise InputDataError(
             f"{len(b)} breaks make {len(b) + 1} classes but {name}={k} was given."
@@ -1046,6 +1001,11 @@ def _markov_from_codes(cls, lag, warnings):
             "transition: their rows of P are NaN and they count as absorbing in the "
             "steady state and passage times."
         )
+    if len(ss) > 1:
+        warnings.append(
+            f"The chain has {len(ss)} closed sets of classes, so no single steady state "
+            "(steady_state is NaN; one per closed set in steady_states)."
+        )
     types = transition_types(codes, lag)
     return MarkovResult(
         k=k,
@@ -1067,6 +1027,7 @@ def _markov_from_codes(cls, lag, warnings):
         type_counts=_type_counts(types),
         n_transitions=int(c0.size),
         warnings=tuple(warnings),
+        method=cls.method,
     )
 
 
@@ -1083,6 +1044,8 @@ def markov(
     class_codes=None,
     lag=1,
     *,
+    method="quantiles",
+    relative=False,
     ids=None,
     periods=None,
     progress=None,
@@ -1098,8 +1061,9 @@ def markov(
     k : int, optional
         Number of classes: default 4 for quantiles, ``len(breaks) + 1`` for
         breaks, ``max(class_codes) + 1`` for codes.
-    classes : ``"period"`` (default; quantiles per period, giddy's
-        ``Markov`` recipe) or ``"pooled"`` (quantiles of all periods).
+    classes : ``"period"`` (default; breaks per period, giddy's
+        ``Markov`` recipe with quantiles) or ``"pooled"`` (breaks of all
+        periods).
     breaks : sequence of float, optional
         Strictly increasing upper bounds of classes ``0 .. k-2`` (top class
         open); overrides ``classes``.
@@ -1107,6 +1071,10 @@ def markov(
         Precomputed classes; ``values`` is then ignored.
     lag : int, default 1
         Moves are counted from period ``s`` to ``s + lag``.
+    method : ``"quantiles"`` (default) or ``"fisher_jenks"`` (natural
+        breaks), for ``classes``.
+    relative : bool, default False
+        Classify the values divided by their period's mean.
     ids, periods : labels of regions and periods for messages.
     progress, is_canceled : optional callables.
 
@@ -1130,20 +1098,25 @@ def markov(
     >>> r.transitions
     array([[2, 2],
            [2, 2]])
+    >>> r.breaks                 # medians of each period (upper bound of class 0)
+    array([[2.5],
+           [2.5],
+           [2.5]])
     """
     _canceled(is_canceled)
     warnings = []
     if class_codes is not None:
         codes, k, ids, periods = _as_codes(class_codes, k, ids, periods)
-        cls = Classification(codes, k, "codes", np.empty(0))
+        cls = _Classes(codes, k, "codes", np.empty(0))
     else:
         if values is None:
             raise InputDataError("Give the values (or precomputed class codes).")
-        arr, ids, periods = _as_values(values, "values", ids, periods)
+        arr, ids, periods = _as_values(values, "values", ids, periods, relative)
         k = _k_with_breaks(k, breaks)
         if breaks is None:
             _check_scheme(classes)
-        cls = _classify(arr, k, classes, breaks, None, ids, periods, "values")
+            method = _check_method(method)
+        cls = _classify(arr, k, classes, breaks, ids, periods, "values", method)
         warnings.extend(cls.warnings)
     lag = _check_lag(lag, cls.codes.shape[1])
     _progress(progress, 0.5)
@@ -1198,6 +1171,9 @@ def spatial_markov(
     islands="exclude",
     variable_name=None,
     *,
+    method="quantiles",
+    lag_method=None,
+    relative=False,
     ids=None,
     periods=None,
     progress=None,
@@ -1235,6 +1211,12 @@ def spatial_markov(
     islands : ``"exclude"`` (default) or ``"keep"`` (giddy); see the module
         docstring.
     variable_name : str, optional, kept for reports.
+    method, lag_method : ``"quantiles"`` (default) or ``"fisher_jenks"``,
+        for ``classes`` and ``lag_classes`` (``lag_method`` defaults to
+        ``method``).
+    relative : bool, default False
+        Use the values divided by their period's mean (for the classes and
+        the spatial lag), giddy's ``rpci`` recipe.
     ids, periods, progress, is_canceled : as in :func:`markov`.
 
     Returns
@@ -1270,10 +1252,13 @@ def spatial_markov(
     _canceled(is_canceled)
     warnings = []
     lag_classes = classes if lag_classes is None else lag_classes
+    lag_method = method if lag_method is None else lag_method
     if breaks is None and not discrete:
         _check_scheme(classes)
+        method = _check_method(method)
     if lag_breaks is None and not discrete:
         _check_scheme(lag_classes, "lag classes")
+        lag_method = _check_method(lag_method, "lag classification method")
 
     arr = None
     if values is not None and not (discrete and class_codes is not None):
@@ -1294,7 +1279,7 @@ def spatial_markov(
             class_codes = inv.reshape(raw.shape)
             k = len(labels)
         else:
-            arr, ids, periods = _as_values(values, "values", ids, periods)
+            arr, ids, periods = _as_values(values, "values", ids, periods, relative)
     elif values is None and (class_codes is None or not discrete):
         raise InputDataError(
             "Give the values (a continuous spatial lag needs them even with class codes)."
@@ -1306,10 +1291,10 @@ def spatial_markov(
             raise InputDataError(
                 f"The class codes have shape {codes.shape} but the values {arr.shape}."
             )
-        cls = Classification(codes, k, "codes" if not discrete else "categories", np.empty(0))
+        cls = _Classes(codes, k, "codes" if not discrete else "categories", np.empty(0))
     else:
         k = _k_with_breaks(k, breaks)
-        cls = _classify(arr, k, classes, breaks, None, ids, periods, "values")
+        cls = _classify(arr, k, classes, breaks, ids, periods, "values", method)
         warnings.extend(cls.warnings)
     codes, k = cls.codes, cls.k
     n, t = codes.shape
@@ -1342,6 +1327,7 @@ def spatial_markov(
         lag_values = None
         lag_scheme = "categorical"
         lag_breaks_out = np.empty(0)
+        lag_method = None
         if n_random:
             warnings.append(
                 f"{n_random} region-period(s) had tied most common neighbour classes "
@@ -1349,23 +1335,22 @@ def spatial_markov(
             )
     else:
         lag_values = np.asarray(Wsp @ arr)
-        keep_rows = None
         if len(island_pos) and not keep_islands:
-            keep_rows = np.ones(n, dtype=bool)
-            keep_rows[island_pos] = False
-            lag_values[island_pos] = np.nan
+            lag_values[island_pos] = np.nan  # left out of the lag classes (-1)
         m = _k_with_breaks(m, lag_breaks, "m")
         lcls = _classify(
-            lag_values, m, lag_classes, lag_breaks, keep_rows, ids, periods, "spatial lags"
+            lag_values, m, lag_classes, lag_breaks, ids, periods, "spatial lags", lag_method
         )
         warnings.extend(lcls.warnings)
         lag_codes, m = lcls.codes, lcls.k
         lag_scheme = lcls.scheme
         lag_breaks_out = lcls.breaks
+        lag_method = lcls.method
     _progress(progress, 0.5)
     _canceled(is_canceled)
 
     classic = _markov_from_codes(cls, lag, [])
+    warnings.extend(f"All regions: {text}" for text in classic.warnings)
     l0 = lag_codes[:, :-lag]
     c0 = codes[:, :-lag]
     c1 = codes[:, lag:]
@@ -1401,6 +1386,12 @@ def spatial_markov(
         warnings.append(
             f"Some classes never start a transition within lag class(es) {format_list(hs)}: "
             "those rows of P are NaN and count as absorbing in S and F."
+        )
+    several = [h for h in range(m) if len(S_all[h]) > 1]
+    if several:
+        warnings.append(
+            f"The chain of lag class(es) {format_list(several)} has several closed sets of "
+            "classes, so no single steady state (S is NaN there; one per closed set in S_all)."
         )
     ht = homogeneity(T)
     if ht.dof == 0:
@@ -1441,4 +1432,6 @@ def spatial_markov(
         n_random_ties=n_random,
         markov=classic,
         warnings=tuple(warnings),
+        method=cls.method,
+        lag_method=lag_method,
     )

@@ -705,3 +705,20 @@ def test_progress_and_cancel():
     assert all(b >= a for a, b in zip(seen, seen[1:]))
     with pytest.raises(Canceled):
         fisher_jenks(Y, 4, is_canceled=lambda: len(seen) > 3, progress=seen.append)
+
+
+@pytest.mark.parametrize("method", ["quantiles", "equal_interval", "fisher_jenks"])
+@pytest.mark.parametrize("pooled", [False, True])
+def test_without_statistics_same_breaks_and_codes(method, pooled):
+    """statistics=False (no sort for quantiles / equal intervals) gives the
+    same breaks, lower ends, codes and counts; only the fit statistics are NaN."""
+    rng = np.random.default_rng(5)
+    Y = rng.normal(size=(400, 6)).cumsum(axis=1)
+    Y[3, 2] = np.nan
+    full = classify(Y, method, 4, pooled=pooled, skip_missing=True)
+    fast = classify(Y, method, 4, pooled=pooled, skip_missing=True, statistics=False)
+    np.testing.assert_array_equal(fast.breaks, full.breaks)
+    np.testing.assert_array_equal(fast.lowest, full.lowest)
+    np.testing.assert_array_equal(fast.codes, full.codes)
+    np.testing.assert_array_equal(fast.counts, full.counts)
+    assert np.isnan(fast.gvf).all() and np.isfinite(full.gvf).all()

@@ -6,6 +6,7 @@ brute-force loops over regions and periods, identities of Markov chains
 PySAL's giddy / mapclassify / quantecon on the US state incomes 1929-2009
 (libpysal example "us_income": usjoin.csv + states48.gal).
 """
+from tests.references import reference
 import warnings
 
 import numpy as np
@@ -19,7 +20,6 @@ from regional_resilience.core.markov import (
     STAY,
     UP,
     chain_structure,
-    classify,
     homogeneity,
     markov,
     mean_first_passage_times,
@@ -120,9 +120,9 @@ def test_quantile_classes_by_hand_and_ties_go_down():
     # h = 1, 2, 3, 4 of the sorted values -> breaks 1, 2, 3, 4 (no
     # interpolation). Value 1 equals the first break -> class 0.
     y = np.array([[0.0, 4.0], [1.0, 3.0], [2.0, 2.0], [3.0, 1.0], [4.0, 0.0]])
-    c = classify(y, k=4)
-    np.testing.assert_array_equal(c.codes[:, 0], [0, 0, 1, 2, 3])
-    np.testing.assert_array_equal(c.codes[:, 1], [3, 2, 1, 0, 0])
+    c = markov(y, k=4)
+    np.testing.assert_array_equal(c.class_codes[:, 0], [0, 0, 1, 2, 3])
+    np.testing.assert_array_equal(c.class_codes[:, 1], [3, 2, 1, 0, 0])
     np.testing.assert_array_equal(c.breaks, [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
     # k=2 on 4 values 1..4: h = 0.5 * 3 = 1.5 -> (2 * 0.5 + 3 * 0.5) = 2.5
     np.testing.assert_array_equal(quantile_breaks([4.0, 1.0, 3.0, 2.0], 2), [2.5, 4.0])
@@ -131,13 +131,13 @@ def test_quantile_classes_by_hand_and_ties_go_down():
 def test_user_breaks_ties_and_open_top_class():
     # breaks 2 and 4 -> classes y <= 2, 2 < y <= 4, y > 4 (open)
     y = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 4.5], [4.0, 100.0]])
-    c = classify(y, breaks=[2, 4])
+    c = markov(y, breaks=[2, 4])
     assert c.k == 3 and c.scheme == "breaks"
-    np.testing.assert_array_equal(c.codes, [[0, 0], [0, 1], [1, 2], [1, 2]])
+    np.testing.assert_array_equal(c.class_codes, [[0, 0], [0, 1], [1, 2], [1, 2]])
 
 
 def test_quantile_breaks_equal_mapclassify():
-    mc = pytest.importorskip("mapclassify")
+    mc = reference("mapclassify")
     rng = np.random.default_rng(3)
     for n in (7, 48, 1000):
         for k in (2, 3, 4, 5, 6, 7, 9):
@@ -149,19 +149,19 @@ def test_quantile_breaks_equal_mapclassify():
 
 
 def test_classes_equal_mapclassify_per_period_and_pooled():
-    mc = pytest.importorskip("mapclassify")
+    mc = reference("mapclassify")
     rng = np.random.default_rng(4)
     y = np.round(rng.normal(size=(200, 6)), 1)
     per = np.array([mc.Quantiles(y[:, s], k=5).yb for s in range(6)]).T
-    np.testing.assert_array_equal(classify(y, k=5, classes="period").codes, per)
+    np.testing.assert_array_equal(markov(y, k=5, classes="period").class_codes, per)
     pooled = mc.Quantiles(y.flatten(), k=5).yb.reshape(y.shape)
-    np.testing.assert_array_equal(classify(y, k=5, classes="pooled").codes, pooled)
+    np.testing.assert_array_equal(markov(y, k=5, classes="pooled").class_codes, pooled)
     ud = mc.UserDefined(y.flatten(), [-0.5, 0.0, 0.3, np.inf]).yb.reshape(y.shape)
-    np.testing.assert_array_equal(classify(y, breaks=[-0.5, 0.0, 0.3]).codes, ud)
+    np.testing.assert_array_equal(markov(y, breaks=[-0.5, 0.0, 0.3]).class_codes, ud)
 
 
 def test_collapsed_quantiles_follow_mapclassify_with_warning():
-    mc = pytest.importorskip("mapclassify")
+    mc = reference("mapclassify")
     # 4 distinct values but heavy ties: percentiles 25/50/75 of
     # [0,1,1,1,1,1,1.5,2] are 1, 1, 1.125 -> breaks 1, 1.125, 2 (3 classes)
     col = np.array([0, 1, 1, 1, 1, 1, 1.5, 2])
@@ -170,14 +170,14 @@ def test_collapsed_quantiles_follow_mapclassify_with_warning():
         warnings.simplefilter("ignore")
         ref = mc.Quantiles(col, k=4)
     assert len(ref.bins) == 3
-    c = classify(y, k=4)
-    np.testing.assert_array_equal(c.codes[:, 0], ref.yb)
+    c = markov(y, k=4)
+    np.testing.assert_array_equal(c.class_codes[:, 0], ref.yb)
     assert c.k == 4
     assert any("period index 0" in s for s in c.warnings)
     np.testing.assert_array_equal(c.breaks[0], [1.0, 1.125, np.nan])
     # pooled: k shrinks as in giddy's Spatial_Markov(fixed=True)
     yp = np.column_stack([col, col])
-    cp = classify(yp, k=4, classes="pooled")
+    cp = markov(yp, k=4, classes="pooled")
     assert cp.k == 3 and cp.warnings
 
 
@@ -288,7 +288,7 @@ def test_chain_measures_identities_and_series_on_random_chains():
 
 
 def test_chain_structure_equals_quantecon():
-    qe = pytest.importorskip("quantecon")
+    qe = reference("quantecon")
     rng = np.random.default_rng(8)
     for _ in range(30):
         P = random_stochastic(rng, int(rng.integers(2, 8)), zero=0.7)
@@ -307,8 +307,8 @@ def test_chain_structure_equals_quantecon():
 
 
 def test_mfpt_equals_giddy_with_absorbing_classes():
-    ergodic = pytest.importorskip("giddy.ergodic")
-    markov_mod = pytest.importorskip("giddy.markov")
+    ergodic = reference("giddy.ergodic")
+    markov_mod = reference("giddy.markov")
     P = np.array([[0.5, 0.5, 0], [0.2, 0.8, 0], [0, 0, 1]])
     np.testing.assert_allclose(mean_first_passage_times(P), ergodic.mfpt(P))
     P = np.array([[0.5, 0.5, 0], [0.2, 0.8, 0], [0, 0, 0]])  # empty row filled
@@ -348,7 +348,7 @@ def test_mfpt_two_closed_classes_of_size_two():
 
 
 def test_homogeneity_equals_giddy_and_dof_rule():
-    gm = pytest.importorskip("giddy.markov")
+    gm = reference("giddy.markov")
     rng = np.random.default_rng(9)
     for _ in range(10):
         T = rng.integers(0, 6, size=(3, 4, 4)) * (rng.random((3, 4, 4)) > 0.3)
@@ -375,7 +375,7 @@ def test_homogeneity_equals_giddy_and_dof_rule():
 
 @pytest.fixture(scope="module")
 def us():
-    pytest.importorskip("giddy")
+    reference("giddy")
     from tests.core._pysal_helpers import to_weights, us_income
 
     y, w = us_income(range(1929, 2010))
@@ -389,7 +389,7 @@ def _quiet(fn, *args, **kwargs):
 
 
 def test_classic_markov_us_incomes_equals_giddy(us):
-    mc = pytest.importorskip("mapclassify")
+    mc = reference("mapclassify")
     from giddy.markov import Markov
 
     rpci, _, _ = us
@@ -477,7 +477,7 @@ def test_spatial_markov_us_incomes_equals_giddy(us, giddy_kw, our_kw):
 
 
 def test_spatial_markov_discrete_equals_giddy(us, monkeypatch):
-    mc = pytest.importorskip("mapclassify")
+    mc = reference("mapclassify")
     from giddy.markov import Spatial_Markov
 
     rpci, w, W = us
@@ -496,7 +496,7 @@ def test_spatial_markov_discrete_equals_giddy(us, monkeypatch):
 
 
 def test_spatial_markov_brute_force_with_lag_and_period_lag_classes():
-    mc = pytest.importorskip("mapclassify")
+    mc = reference("mapclassify")
     rng = np.random.default_rng(10)
     n, t = 40, 7
     y = rng.normal(size=(n, t)).cumsum(axis=1)
@@ -515,7 +515,7 @@ def test_spatial_markov_brute_force_with_lag_and_period_lag_classes():
 
 
 def test_islands_keep_equals_giddy_and_exclude_drops_them(us):
-    libpysal = pytest.importorskip("libpysal")
+    libpysal = reference("libpysal")
     from giddy.markov import Spatial_Markov
 
     from tests.core._pysal_helpers import to_weights
@@ -635,3 +635,76 @@ def test_progress_and_cancel():
     assert seen[-1] == 1.0 and seen == sorted(seen)
     with pytest.raises(Canceled):
         markov(y, k=2, is_canceled=lambda: True)
+
+
+# ---------------------------------------------------------------------------
+# one classifier: natural breaks, relative values, codes that are values
+# ---------------------------------------------------------------------------
+
+
+def test_classes_come_from_the_one_classifier():
+    from regional_resilience.core import classify as cl
+
+    mc = reference("mapclassify")
+    rng = np.random.default_rng(12)
+    y = np.round(rng.lognormal(size=(60, 5)), 2)
+    # natural breaks per period and pooled: the classifier's codes and class
+    # maxima (the top one dropped: markov's breaks are the k - 1 inner bounds)
+    per = markov(y, k=4, method="fisher_jenks")
+    ref = cl.fisher_jenks(y, k=4)
+    np.testing.assert_array_equal(per.class_codes, ref.codes)
+    np.testing.assert_array_equal(per.breaks, ref.breaks[:, :-1])
+    assert per.method == "fisher_jenks" and per.scheme == "period"
+    pooled = markov(y, k=4, classes="pooled", method="fisher_jenks")
+    np.testing.assert_array_equal(pooled.class_codes, cl.fisher_jenks(y, k=4, pooled=True).codes)
+    # and mapclassify's FisherJenks on the first period (2-decimal values: no float32 issue)
+    np.testing.assert_array_equal(per.class_codes[:, 0], mc.FisherJenks(y[:, 0], k=4).yb)
+    # user breaks: the classifier's right-closed classes, a value on a break goes down
+    b = markov(y, breaks=[1.0, 2.0])
+    ud = cl.user_defined(y, [-np.inf, 1.0, 2.0, np.inf])
+    np.testing.assert_array_equal(b.class_codes, ud.codes)
+    on_break = y == 1.0
+    if on_break.any():
+        assert (b.class_codes[on_break] == 0).all()
+    with pytest.raises(InputDataError, match="Unknown classification method"):
+        markov(y, method="jenks")
+
+
+def test_relative_values_equal_giddy_pooled_recipe(us):
+    from giddy.markov import Spatial_Markov
+
+    from tests.core._pysal_helpers import us_income
+
+    raw, _ = us_income(range(1929, 2010))
+    rpci, w, W = us
+    a = markov(raw, k=5, classes="pooled", relative=True)
+    b = markov(rpci, k=5, classes="pooled")
+    np.testing.assert_array_equal(a.class_codes, b.class_codes)
+    np.testing.assert_array_equal(a.transitions, b.transitions)
+    # without relative, pooled classes of growing incomes are another chain
+    assert not np.array_equal(markov(raw, k=5, classes="pooled").transitions, a.transitions)
+    sm = _quiet(Spatial_Markov, rpci, w, k=5, m=5)
+    s = spatial_markov(raw, W, k=5, m=5, relative=True)
+    np.testing.assert_array_equal(s.T, sm.T)
+    assert s.Q == pytest.approx(sm.Q, rel=1e-12)
+    with pytest.raises(InputDataError, match="mean of the values is 0 in 2001"):
+        markov([[1.0, -1.0], [2.0, 1.0], [3.0, 0.0]], k=2, relative=True, periods=["2000", "2001"])
+
+
+def test_values_given_as_codes_are_refused():
+    y = np.array([[1200, 1350], [980, 1010], [1500, 1490]])
+    with pytest.raises(InputDataError, match="go up to 1500.*values rather than codes"):
+        markov(class_codes=y)
+    # an explicit k is the caller's decision
+    assert markov(class_codes=[[0, 1], [1, 150]], k=151).k == 151
+
+
+def test_several_steady_states_are_reported():
+    # regions never change class: every class is closed, no single steady state
+    r = markov(class_codes=[[0, 0, 0], [1, 1, 1], [2, 2, 2]])
+    assert np.isnan(r.steady_state).all() and len(r.steady_states) == 3
+    assert any("3 closed sets" in s for s in r.warnings)
+    s = spatial_markov(np.array([[1.0, 1, 1], [2, 2, 2], [3, 3, 3], [4, 4, 4]]), path_weights(4),
+                       k=2, m=2)
+    assert any("lag class(es) 0, 1 has several closed sets" in w for w in s.warnings)
+    assert any(w.startswith("All regions: The chain has 2 closed sets") for w in s.warnings)
