@@ -19,6 +19,7 @@ EXPECTED_ALGORITHMS = [
     "indicatorweights", "developmentindex", "entropytopsis", "cedi",
     "couplingcoordination", "martinresilience", "agglomeration", "dagumgini", "theilsigma",
     "markovchain", "spatialmarkov", "gradeclasses", "trendsurface", "paneltobit",
+    "spatialpanel", "mediation",
     "studyreport",
 ]
 PLUGIN = ROOT / "regional_resilience"

@@ -17,6 +17,9 @@ mediation
     Stepwise mediation with bootstrap CIs and Sobel tests.
 heterogeneity
     One model per group or per side of a threshold.
+analysis
+    A study in one call: all regions and the groups, effects and tests;
+    mediation per group.
 tables
     Publication-style table rows.
 simulate
@@ -40,6 +43,7 @@ Examples
 (2, 3)
 """
 from ._base import FE_TYPES, EstimationError, SpatialPanelWarning, stars
+from .analysis import MediationByGroup, SpatialAnalysis, mediation_by_group, spatial_analysis
 from .diagnostics import (
     ComparisonResult,
     DiagnosticsResult,
@@ -53,8 +57,19 @@ from .heterogeneity import GroupedResult, by_group
 from .logdet import LOGDET_METHODS, PreparedWeights, prepare_weights
 from .mediation import MediationResult, mediation
 from .simulate import SimulatedPanel, knn_weights, simulate_panel
-from .tables import coefficient_rows, diagnostics_rows, effects_rows, mediation_rows
-from .within import PanelData, WithinOLSResult, check_design, demean, fe_ols, prepare_panel
+from .tables import (
+    coefficient_rows,
+    diagnostics_rows,
+    effects_rows,
+    mediation_rows,
+    mediation_table,
+    spatial_table,
+    tidy_coefficients,
+    tidy_diagnostics,
+    tidy_effects,
+    tidy_mediation,
+)
+from .within import PanelData, WithinOLSResult, check_design, demean, fe_ols, log_variables, prepare_panel
 
 __all__ = [
     "FE_TYPES",
@@ -68,6 +83,7 @@ __all__ = [
     "check_design",
     "WithinOLSResult",
     "fe_ols",
+    "log_variables",
     "PreparedWeights",
     "prepare_weights",
     "SpatialPanelResult",
@@ -86,6 +102,10 @@ __all__ = [
     "mediation",
     "GroupedResult",
     "by_group",
+    "SpatialAnalysis",
+    "spatial_analysis",
+    "MediationByGroup",
+    "mediation_by_group",
     "SimulatedPanel",
     "simulate_panel",
     "knn_weights",
@@ -94,4 +114,10 @@ __all__ = [
     "effects_rows",
     "mediation_rows",
     "diagnostics_rows",
+    "spatial_table",
+    "mediation_table",
+    "tidy_coefficients",
+    "tidy_effects",
+    "tidy_diagnostics",
+    "tidy_mediation",
 ]

@@ -94,7 +94,7 @@ equals ML with explicit period dummies (tested). For region effects the two
 are identical (``W`` commutes with time-demeaning). With weights that are
 not row-standardised (or with islands) time effects do not pass through
 ``I - lambda W`` as period constants and the SEM time-effect elimination is
-approximate.
+approximate (a note and a warning say so).
 
 Failures are never silent: when rho ends at a bound of its interval or the
 optimiser does not converge, :class:`~._base.EstimationError` is raised
@@ -415,6 +415,10 @@ def _fit(model, y, X, W, *, fe, names, y_name, ids, periods, lag, lagged, bias_c
     notes = list(data.notes)
     for note in pw.notes:
         warn(notes, note, stacklevel=4)
+    if model == "sem" and fe in ("time", "twoway") and (not pw.row_standardized or len(pw.islands)):
+        why = "has regions without neighbours" if pw.row_standardized else "is not row-standardised"
+        warn(notes, f"The weights matrix {why}: I - lambda W does not turn the time effects into period "
+                    "constants, so their removal after filtering is approximate.", stacklevel=4)
     hook.sub(0.0, 0.15).at(1.0)
     lag_idx = _lag_index(lagged, data.names, model)
     Z = data.X

@@ -12,6 +12,13 @@
   their bootstrap interval and Sobel test.
 * :func:`diagnostics_rows`: Moran's I, LM and LR/Wald tests.
 
+The same results in the shape of the plugin's other regressions (the generic
+:mod:`regional_resilience.core.tables`, as the panel Tobit): :func:`spatial_table`
+(one column per sample, rho / lambda as a term, statistics rows),
+:func:`mediation_table` (the stepwise regressions side by side), and the long
+forms written as attribute tables: :func:`tidy_coefficients`,
+:func:`tidy_effects`, :func:`tidy_diagnostics`, :func:`tidy_mediation`.
+
 The first row is the header. ``rows`` can be written to a CSV or a
 table without geometry as they are.
 
@@ -29,13 +36,17 @@ Examples
 [['Region FE', 'Yes'], ['Time FE', 'Yes']]
 """
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..errors import InputDataError, check_choice
+from ..tables import Stat, regression_table
+from ..tables import coefficient_rows as _long_rows
 from ._base import stars
 
-__all__ = ["stars", "coefficient_rows", "effects_rows", "mediation_rows", "diagnostics_rows"]
+__all__ = ["stars", "coefficient_rows", "effects_rows", "mediation_rows", "diagnostics_rows", "spatial_table",
+           "mediation_table", "tidy_coefficients", "tidy_effects", "tidy_diagnostics", "tidy_mediation"]
 
 
 def _as_mapping(results, default_label):
@@ -256,3 +267,264 @@ def diagnostics_rows(diagnostics=None, comparison=None, *, digits=3):
             if np.isfinite(stat):
                 rows.append([f"{kind}: {null}", _fmt(stat, digits), str(df), _fmt(p, digits)])
     return rows
+
+
+# ---------------------------------------------------------------------------
+# the plugin's published-style tables (core.tables) and long forms
+
+
+def _table_model(r):
+    """A fit as a model of :mod:`regional_resilience.core.tables`: its
+    coefficients, then rho / lambda when estimated."""
+    if getattr(r, "spatial_name", None) and not r.rho_fixed:
+        return SimpleNamespace(
+            names=tuple(r.names) + (r.spatial_name,), coef=np.r_[r.coef, r.rho], se=np.r_[r.se, r.rho_se],
+            z=np.r_[r.z, r.rho_z], p=np.r_[r.p, r.rho_p], fit=r)
+    z = getattr(r, "z", None)
+    return SimpleNamespace(names=tuple(r.names), coef=np.asarray(r.coef), se=np.asarray(r.se),
+                           z=np.asarray(r.t if z is None else z), p=np.asarray(r.p), fit=r)
+
+
+def _period_span(r):
+    per = tuple(getattr(r, "periods", ()) or ())
+    if not per:
+        return ""
+    return per[0] if len(per) == 1 else f"{per[0]}-{per[-1]}"
+
+
+def _yes(flag):
+    return "Yes" if flag else "No"
+
+
+def spatial_table(results, *, rows=("coef", "se"), digits=3, brackets="()", kind_column=None,
+                  repeat_terms=False, stats_rows=True, extra_stats=()):
+    """Published-style table of spatial panel (or within OLS) fits, one column
+    per sample, drawn by :func:`regional_resilience.core.tables.regression_table`.
+
+    Terms: the regressors, ``W*x`` of the SDM, then ``rho`` (SAR, SDM) or
+    ``lambda`` (SEM) with its standard error and stars. Statistics rows:
+    sigma^2, N, regions, periods used, log-likelihood, AIC, pseudo R^2
+    (within R^2 for OLS), region FE, time FE (Yes/No) and, when any fit has
+    it, the Lee-Yu correction; then ``extra_stats``
+    (:class:`~regional_resilience.core.tables.Stat`).
+
+    Parameters
+    ----------
+    results : dict label -> fit, GroupedResult, or one fit
+    rows, digits, brackets, kind_column, repeat_terms
+        As :func:`regional_resilience.core.tables.regression_table`.
+    stats_rows : bool, default True
+    extra_stats : sequence of Stat
+
+    Returns
+    -------
+    RegressionTable
+
+    Examples
+    --------
+    >>> from regional_resilience.core.spatial_panel import fit_sar, fit_sem, simulate_panel
+    >>> sim = simulate_panel(n=60, t=6, model="sar", rho=0.4, beta=[1.0], seed=5)
+    >>> t = spatial_table({"SAR": fit_sar(sim.y, sim.X, sim.W), "SEM": fit_sem(sim.y, sim.X, sim.W)})
+    >>> t.columns, t.terms[:6]
+    (('variable', 'SAR', 'SEM'), ('x1', 'x1', 'rho', 'rho', 'lambda', 'lambda'))
+    >>> [r for r in t.rows if r[0] in ("N", "Region FE")]
+    [('N', '360', '360'), ('Region FE', 'Yes', 'Yes')]
+    """
+    res = _as_mapping(results, _label)
+    if not res:
+        raise InputDataError("There is no estimated model to tabulate.")
+    models = {k: _table_model(r) for k, r in res.items()}
+    fits = list(res.values())
+    stats = []
+    if stats_rows:
+        stats = [
+            Stat("sigma^2", lambda m: m.fit.sigma2),
+            Stat("N", lambda m: m.fit.n_obs, "int"),
+            Stat("Regions", lambda m: m.fit.n_regions, "int"),
+            Stat("Periods", lambda m: _period_span(m.fit), "text"),
+            Stat("Log-likelihood", lambda m: m.fit.loglik),
+        ]
+        if any(hasattr(r, "aic") for r in fits):
+            stats.append(Stat("AIC", lambda m: getattr(m.fit, "aic", None)))
+        if any(hasattr(r, "pseudo_r2") for r in fits):
+            stats.append(Stat("Pseudo R^2", lambda m: getattr(m.fit, "pseudo_r2", None)))
+        if any(hasattr(r, "r2_within") for r in fits):
+            stats.append(Stat("Within R^2", lambda m: getattr(m.fit, "r2_within", None)))
+        stats += [
+            Stat("Region FE", lambda m: _yes(m.fit.fe in ("region", "twoway")), "text"),
+            Stat("Time FE", lambda m: _yes(m.fit.fe in ("time", "twoway")), "text"),
+        ]
+        if any(getattr(r, "bias_correction", False) for r in fits):
+            stats.append(Stat("Lee-Yu correction", lambda m: _yes(getattr(m.fit, "bias_correction", False)), "text"))
+    return regression_table(models, rows=rows, digits=digits, brackets=brackets, stats=list(stats) + list(extra_stats),
+                            kind_column=kind_column, repeat_terms=repeat_terms)
+
+
+def tidy_coefficients(results):
+    """Long rows ``(sample, model, term, coef, se, z, p, stars)``: every
+    coefficient of every fit, rho / lambda included.
+
+    Examples
+    --------
+    >>> from regional_resilience.core.spatial_panel import fit_sem, simulate_panel
+    >>> sim = simulate_panel(n=40, t=5, model="sem", rho=0.3, beta=[1.0], seed=2)
+    >>> [(r[0], r[1], r[2]) for r in tidy_coefficients({"all": fit_sem(sim.y, sim.X, sim.W)})]
+    [('all', 'sem', 'x1'), ('all', 'sem', 'lambda')]
+    """
+    res = _as_mapping(results, _label)
+    models = {k: _table_model(r) for k, r in res.items()}
+    return [(label, res[label].model, term, coef, se, z, p, st)
+            for label, term, coef, se, z, p, st in _long_rows(models)]
+
+
+def tidy_effects(effects):
+    """Long rows ``(sample, regressor, effect, estimate, mean, sd, z, p,
+    ci_low, ci_high, stars)`` of ``{label: EffectsResult}``; the stars come
+    from the simulated p-value.
+
+    Examples
+    --------
+    >>> from regional_resilience.core.spatial_panel import effects, fit_sar, simulate_panel
+    >>> sim = simulate_panel(n=40, t=5, model="sar", rho=0.4, beta=[1.0], seed=3)
+    >>> rows = tidy_effects({"all": effects(fit_sar(sim.y, sim.X, sim.W), draws=50)})
+    >>> [r[2] for r in rows], len(rows[0])
+    (['direct', 'indirect', 'total'], 11)
+    """
+    out = []
+    for label, e in effects.items():
+        for j, name in enumerate(e.names):
+            for c, kind in enumerate(e.kinds):
+                out.append((label, name, kind, float(e.estimate[j, c]), float(e.mean[j, c]), float(e.sd[j, c]),
+                            float(e.z[j, c]), float(e.p[j, c]), float(e.ci_low[j, c]), float(e.ci_high[j, c]),
+                            stars(e.p[j, c])[0]))
+    return out
+
+
+def tidy_diagnostics(diagnostics=None, comparisons=None):
+    """Long rows ``(sample, test, null hypothesis, statistic, df, z, p)`` of
+    ``{label: DiagnosticsResult}`` and ``{label: ComparisonResult}``
+    (tests not computed are left out; df is None for Moran's I, z is NaN
+    for the chi-squared tests).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regional_resilience.core.spatial_panel import knn_weights, spatial_diagnostics
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 5, 1))
+    >>> d = spatial_diagnostics(X[:, :, 0] + rng.normal(size=(40, 5)), X, knn_weights(rng.uniform(size=(40, 2)), 4))
+    >>> [r[1] for r in tidy_diagnostics({"all": d})]
+    ["Moran's I (residuals)", 'LM lag', 'Robust LM lag', 'LM error', 'Robust LM error']
+    """
+    nulls = {"Moran's I (residuals)": "no spatial autocorrelation of the FE-OLS residuals",
+             "LM lag": "rho = 0", "Robust LM lag": "rho = 0 (robust to lambda)",
+             "LM error": "lambda = 0", "Robust LM error": "lambda = 0 (robust to rho)"}
+    out = []
+    labels = list(dict.fromkeys(list(diagnostics or {}) + list(comparisons or {})))
+    for label in labels:
+        d = (diagnostics or {}).get(label)
+        if d is not None:
+            for name, stat, df, p in d.table():
+                z = d.moran_z if df is None else math.nan
+                out.append((label, name, nulls[name], float(stat), df, float(z), float(p)))
+        c = (comparisons or {}).get(label)
+        if c is not None:
+            for kind, null, stat, df, p in c.table():
+                if np.isfinite(stat):
+                    out.append((label, f"{kind} SDM vs {null.split()[0]}", null, float(stat), int(df), math.nan,
+                                float(p)))
+    return out
+
+
+def mediation_table(results, *, rows=("coef", "se"), digits=3, brackets="()", kind_column=None,
+                    repeat_terms=False):
+    """Published-style table of the stepwise mediation regressions of
+    ``{label: MediationResult}``: for each sample the total regression
+    (``y`` on the driver), one column per mediator regression (path a) and
+    the outcome regression (c' and the paths b), named ``<label>: total``,
+    ``<label>: <mediator>``, ``<label>: outcome`` (without the prefix for a
+    single unlabelled sample); statistics rows: dependent variable, N,
+    within R^2, standard errors, region and time FE.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regional_resilience.core.spatial_panel import mediation
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=(40, 5)); m = x + rng.normal(size=(40, 5)); y = m + rng.normal(size=(40, 5))
+    >>> t = mediation_table({"": mediation(y, x, m, draws=20)})
+    >>> t.columns, t.terms[::2][:2]
+    (('variable', 'total', 'm1', 'outcome'), ('x', 'm1'))
+    """
+    models = {}
+    for label, med in results.items():
+        lead = f"{label}: " if label else ""
+        models[lead + "total"] = med.regressions["total"]
+        for m in med.mediators:
+            models[lead + m] = med.regressions[f"mediator: {m}"]
+        models[lead + "outcome"] = med.regressions["outcome"]
+    stats = [
+        Stat("Dependent", "y_name", "text"),
+        Stat("N", "n_obs", "int"),
+        Stat("Within R^2", "r2_within"),
+        Stat("Standard errors", lambda r: {"cluster": "clustered by region"}.get(r.vcov_type, r.vcov_type), "text"),
+        Stat("Region FE", lambda r: _yes(r.fe in ("region", "twoway")), "text"),
+        Stat("Time FE", lambda r: _yes(r.fe in ("time", "twoway")), "text"),
+    ]
+    tabled = {k: _TModel(r) for k, r in models.items()}
+    return regression_table(tabled, rows=rows, digits=digits, brackets=brackets, stats=stats,
+                            kind_column=kind_column, repeat_terms=repeat_terms)
+
+
+class _TModel:
+    """A within OLS fit for core.tables: its t statistics as ``z``."""
+
+    def __init__(self, r):
+        self._r = r
+        self.names, self.coef, self.se, self.z, self.p = r.names, r.coef, r.se, r.t, r.p
+
+    def __getattr__(self, name):
+        return getattr(self._r, name)
+
+
+def tidy_mediation(results):
+    """Long rows ``(sample, path, mediator, estimate, se, z, p, ci_low,
+    ci_high, stars)`` of ``{label: MediationResult}``: c (total), c'
+    (direct), a and b per mediator (regression SE, t and p), a*b per
+    mediator (bootstrap SE and percentile CI, Sobel z and p), the total
+    indirect effect (bootstrap SE and CI) and the proportion mediated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regional_resilience.core.spatial_panel import mediation
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=(40, 5)); m = x + rng.normal(size=(40, 5)); y = m + rng.normal(size=(40, 5))
+    >>> [r[1] for r in tidy_mediation({"all": mediation(y, x, m, draws=20)})]
+    ['c', "c'", 'a', 'b', 'a*b', 'total indirect', 'proportion mediated']
+    """
+    nan = math.nan
+    out = []
+    for label, r in results.items():
+        def reg_t(name, coef):
+            reg = r.regressions[name]
+            j = list(reg.names).index(coef)
+            return float(reg.t[j])
+
+        out.append((label, "c", "", r.total, r.total_se, reg_t("total", r.driver), r.total_p, nan, nan,
+                    stars(r.total_p)[0]))
+        out.append((label, "c'", "", r.direct, r.direct_se, reg_t("outcome", r.driver), r.direct_p, nan, nan,
+                    stars(r.direct_p)[0]))
+        for j, m in enumerate(r.mediators):
+            out.append((label, "a", m, float(r.a[j]), float(r.a_se[j]), reg_t(f"mediator: {m}", r.driver),
+                        float(r.a_p[j]), nan, nan, stars(r.a_p[j])[0]))
+            out.append((label, "b", m, float(r.b[j]), float(r.b_se[j]), reg_t("outcome", m), float(r.b_p[j]),
+                        nan, nan, stars(r.b_p[j])[0]))
+        for j, m in enumerate(r.mediators):
+            out.append((label, "a*b", m, float(r.indirect[j]), float(r.boot_se[j]), float(r.sobel_z[j]),
+                        float(r.sobel_p[j]), float(r.boot_ci_low[j]), float(r.boot_ci_high[j]),
+                        stars(r.sobel_p[j])[0]))
+        out.append((label, "total indirect", "", r.indirect_total, r.indirect_total_se, nan, nan,
+                    r.indirect_total_ci_low, r.indirect_total_ci_high, ""))
+        out.append((label, "proportion mediated", "", r.proportion_mediated, nan, nan, nan, nan, nan, ""))
+    return out

@@ -72,6 +72,7 @@ __all__ = [
     "check_design",
     "WithinOLSResult",
     "fe_ols",
+    "log_variables",
 ]
 
 
@@ -477,3 +478,73 @@ def fe_ols(y, X, *, fe="twoway", names=None, y_name="y", ids=None, periods=None,
         d.names, coef, se, tt, pv, V, vcov, int(df), float(s2), float(ll), float(r2), fe,
         n * t, n, t, e, yq - e, d.y_name, d.ids, d.periods, d.notes,
     )
+
+
+def log_variables(arrays, names, log, *, ids=None, periods=None):
+    """Replace the variables named in ``log`` by their natural logarithm.
+
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        One ``(n, t)`` array per variable, aligned with ``names``.
+    names : sequence of str
+    log : sequence of str
+        Names of the variables to log (matched exactly, else ignoring case).
+    ids, periods : sequence, optional
+        Region ids and period labels, for messages.
+
+    Returns
+    -------
+    (list of ndarray, tuple of str)
+        The arrays (logged ones replaced, the others unchanged) and the
+        names, logged ones written ``ln(name)``.
+
+    Raises
+    ------
+    InputDataError
+        A name in ``log`` that is not a variable, or a value that is zero
+        or negative (naming the region-periods). Missing values stay
+        missing (the panel checks name them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a, names = log_variables([np.e * np.ones((2, 2)), np.ones((2, 2))], ["gdp", "open"], ["GDP"])
+    >>> names, float(a[0][0, 0])
+    (('ln(gdp)', 'open'), 1.0)
+    >>> log_variables([np.array([[1.0, 0.0]])], ["gdp"], ["gdp"], ids=["A"], periods=[2001, 2002])
+    Traceback (most recent call last):
+    ...
+    regional_resilience.core.errors.InputDataError: Cannot take the logarithm of gdp: it is zero or negative at region A in 2002. Leave it unlogged or shift it first.
+    """
+    names = [str(v) for v in names]
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    lookup = {v.lower(): v for v in names}
+    chosen = []
+    for item in log or ():
+        key = str(item)
+        name = key if key in names else lookup.get(key.lower())
+        if name is None:
+            raise InputDataError(
+                f"Cannot log {key!r}: it is not one of the variables used ({format_list(names, 30)})."
+            )
+        if name not in chosen:
+            chosen.append(name)
+    out = list(arrays)
+    new_names = list(names)
+    for name in chosen:
+        j = names.index(name)
+        a = arrays[j]
+        n, t = a.shape if a.ndim == 2 else (a.shape[0], 1)
+        where = _missing_cells(np.where(a > 0, 0.0, np.where(np.isnan(a), 0.0, np.nan)).reshape(n, t),
+                               ids if ids is not None else [str(i) for i in range(n)],
+                               [str(p) for p in periods] if periods is not None else [str(s) for s in range(t)])
+        if where:
+            raise InputDataError(
+                f"Cannot take the logarithm of {name}: it is zero or negative at {where}. Leave it "
+                "unlogged or shift it first."
+            )
+        with np.errstate(invalid="ignore"):
+            out[j] = np.log(a)
+        new_names[j] = f"ln({name})"
+    return out, tuple(new_names)
