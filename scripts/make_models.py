@@ -69,6 +69,8 @@ class Builder:
                 source = S.fromModelParameter(value.name)
             elif isinstance(value, C):
                 source = S.fromChildOutput(value.child, value.output)
+            elif isinstance(value, E):
+                source = S.fromExpression(value.expression)
             else:
                 source = S.fromStaticValue(value)
             child.addParameterSources(name, [source])
@@ -80,6 +82,7 @@ class Builder:
             out.setChildOutputName(child_output)
             out.setChildId(child_id)
             out.setMandatory(False)
+            out.setDefaultValue("TEMPORARY_OUTPUT")
             model_outputs[output_name] = out
         child.setModelOutputs(model_outputs)
         self.model.addChildAlgorithm(child)
@@ -102,6 +105,13 @@ class P:
 class C:
     def __init__(self, child, output="OUTPUT"):
         self.child, self.output = child, output
+
+
+class E:
+    """A QGIS expression over the model's inputs (``@name``)."""
+
+    def __init__(self, expression):
+        self.expression = expression
 
 
 def _point(x, y):
@@ -145,17 +155,57 @@ def model_border_cities():
     b.param(String("negative", "Negative (cost) indicators, comma-separated", defaultValue="", optional=True))
     b.step("topsis", "entropytopsis", "Entropy-TOPSIS", dict(
         INPUT=P("regions"), ID_FIELD=P("region_id"), TABLE_VALUE_FIELDS=P("indicator_fields"),
-        NEGATIVE=P("negative"), OUTPUT="TEMPORARY_OUTPUT", WEIGHTS_TABLE="TEMPORARY_OUTPUT", **_table()),
+        NEGATIVE=P("negative"), **_table()),
         {"weights": ("WEIGHTS_TABLE", "Indicator weights")})
     b.step("grades", "gradeclasses", "Five natural-breaks grades, pooled", dict(
         INPUT=C("topsis"), ID_FIELD=P("region_id"), FIELD_PREFIX="topsis_c", METHOD=0, CLASSES=5, SCOPE=1,
-        LABELS="low; lower-middle; middle; upper-middle; high",
-        OUTPUT="TEMPORARY_OUTPUT", BREAKS="TEMPORARY_OUTPUT"),
+        LABELS="low; lower-middle; middle; upper-middle; high"),
         {"grade_map": ("OUTPUT", "Resilience grades"), "breaks": ("BREAKS", "Grade breaks")})
     b.step("trend", "trendsurface", "Trend surface per year", dict(
-        INPUT=C("grades"), ID_FIELD=P("region_id"), FIELD_PREFIX="topsis_c", ORDER=2, COORDINATES=1,
-        OUTPUT="TEMPORARY_OUTPUT"),
+        INPUT=C("grades"), ID_FIELD=P("region_id"), FIELD_PREFIX="topsis_c", ORDER=2, COORDINATES=1),
         {"trend_table": ("OUTPUT", "Trend surface"), "trend_report": ("REPORT", "Trend surface report")})
+    return b.save()
+
+
+def model_infrastructure():
+    b = Builder("study_infrastructure", "Study (a): new infrastructure x regional resilience", (
+        "Combined entropy-CRITIC weights of the indicators of two subsystems, their development indices, "
+        "the coupling coordination degree D with its ten grades, the Dagum Gini decomposition of D by "
+        "region group, global and local Moran's I of D, classic and spatial Markov chains of D (quartile "
+        "types of each year), and the study report with the LISA and grade maps."))
+    String, Field = _common_inputs(b)
+    b.param(Field("indicator_fields", "Indicators", parentLayerParameterName="indicators", allowMultiple=True))
+    b.param(String("negative", "Negative (cost) indicators, comma-separated", defaultValue="", optional=True))
+    b.param(String("subsystems", "The two subsystems and their indicators",
+                   defaultValue="infrastructure: fiber_km, data_centres, patents_5g; "
+                                "resilience: gdp_pc, unemployment, green_cover"))
+    indicators = dict(INPUT=P("regions"), ID_FIELD=P("region_id"), TABLE_VALUE_FIELDS=P("indicator_fields"),
+                      NEGATIVE=P("negative"), SUBSYSTEMS=P("subsystems"), OBJECTIVE=[0, 2], **_table())
+    b.step("weights", "indicatorweights", "Combined weights (entropy and CRITIC)", indicators,
+           {"weights": ("WEIGHTS_TABLE", "Indicator weights")})
+    b.step("index", "developmentindex", "Development index of each subsystem", indicators)
+    b.step("coupling", "couplingcoordination", "Coupling coordination degree and grades", dict(
+        INPUT=C("index"), ID_FIELD=P("region_id"), FIELD_PREFIX="idx_*", GROUP_FIELD=P("group_field")),
+        {"coupling_summary": ("SUMMARY", "Coupling coordination summary")})
+    stem = dict(ID_FIELD=P("region_id"), FIELD_PREFIX="cc_d")
+    b.step("dagum", "dagumgini", "Dagum Gini decomposition of D by group", dict(
+        INPUT=C("coupling"), GROUP_FIELD=P("group_field"), **stem), {"dagum": ("OUTPUT", "Dagum Gini of D")})
+    b.step("moran", "globalmoran", "Global Moran's I of D", dict(INPUT=C("coupling"), **stem),
+           {"moran": ("OUTPUT", "Moran's I of D")})
+    b.step("lisa", "localmoran", "Local Moran's I of D", dict(INPUT=C("coupling"), **stem),
+           {"lisa_summary": ("SUMMARY", "LISA counts")})
+    b.step("markov", "markovchain", "Markov chain of D (quartile types)", dict(
+        INPUT=C("lisa"), CLASSES=0, N_CLASSES=4, **stem), {"markov": ("TRANSITIONS", "Markov transitions")})
+    b.step("spatial_markov", "spatialmarkov", "Spatial Markov chain of D", dict(
+        INPUT=C("lisa"), CLASSES=0, N_CLASSES=4, **stem),
+        {"study_layer": ("OUTPUT", "Study layer (all fields)"),
+         "spatial_markov": ("TRANSITIONS", "Spatial Markov transitions"),
+         "homogeneity": ("HOMOGENEITY", "Spatial Markov homogeneity tests")})
+    b.step("report", "studyreport", "Study report", dict(
+        INPUT=C("spatial_markov"), ID_FIELD=P("region_id"), GROUP_FIELD=P("group_field"), VARIABLE="cc_d",
+        MORAN_TABLE=C("moran"), DAGUM_TABLE=C("dagum"), MARKOV_TABLE=C("markov", "TRANSITIONS"),
+        WEIGHTS_TABLE=C("weights", "WEIGHTS_TABLE")),
+        {"report": ("REPORT", "Study report")})
     return b.save()
 
 
@@ -165,7 +215,7 @@ def model_agglomeration():
         "total employment, development indices of agglomeration (location quotients) and of resilience "
         "(indicators), their coupling coordination degree D, Moran's I of D, and a panel Tobit of D on "
         "agglomeration by region group, with the study report."))
-    from qgis.core import QgsProcessingParameterFeatureSource, QgsProcessingParameterFileDestination
+    from qgis.core import QgsProcessingParameterFeatureSource
 
     from regional_resilience import compat
 
@@ -184,7 +234,8 @@ def model_agglomeration():
         b.param(Field(name, f"Total table: {label} field", parentLayerParameterName="total"))
     b.param(String("agglomeration_fields", "Agglomeration indicators (field stems of the location quotients)",
                    defaultValue="lq_manufacturing, lq_digital, lq_services"))
-    b.param(QgsProcessingParameterFileDestination("report", "Study report", "HTML files (*.html)", optional=True))
+    b.param(String("tobit_regressors", "Regressors of the Tobit model of D (field stems)",
+                   defaultValue="hhi, lq_manufacturing, lq_digital"))
     b.step("agglomeration", "agglomeration", "HHI and location quotients", dict(
         INPUT=P("regions"), ID_FIELD=P("region_id"), TABLE=P("employment"), TABLE_ID_FIELD=P("employment_id"),
         TABLE_PERIOD_FIELD=P("employment_year"), TABLE_INDUSTRY_FIELD=P("employment_industry"),
@@ -196,12 +247,26 @@ def model_agglomeration():
         {"martin_table": ("RESILIENCE_TABLE", "Martin resilience index")})
     b.step("agglo_index", "developmentindex", "Agglomeration index (location quotients)", dict(
         INPUT=C("martin"), ID_FIELD=P("region_id"), FIELD_PREFIX=P("agglomeration_fields"),
-        SUBSYSTEMS="agglomeration: " + "", OUTPUT="TEMPORARY_OUTPUT"))
+        SUBSYSTEMS="agglomeration: *"))
     b.step("resil_index", "developmentindex", "Resilience index (indicators)", dict(
         INPUT=C("agglo_index"), ID_FIELD=P("region_id"), TABLE_VALUE_FIELDS=P("resilience_fields"),
-        NEGATIVE=P("negative"), OUTPUT="TEMPORARY_OUTPUT", WEIGHTS_TABLE="TEMPORARY_OUTPUT", **_table()),
+        NEGATIVE=P("negative"), SUBSYSTEMS="resilience: *", **_table()),
         {"weights": ("WEIGHTS_TABLE", "Resilience indicator weights")})
-    return b
+    b.step("coupling", "couplingcoordination", "Coupling coordination of agglomeration and resilience", dict(
+        INPUT=C("resil_index"), ID_FIELD=P("region_id"), FIELD_PREFIX="idx_agglomeration, idx_resilience",
+        GROUP_FIELD=P("group_field")), {"study_layer": ("OUTPUT", "Study layer (all fields)"),
+                                        "coupling_summary": ("SUMMARY", "Coupling coordination summary")})
+    b.step("moran", "globalmoran", "Global Moran's I of D", dict(
+        INPUT=C("coupling"), ID_FIELD=P("region_id"), FIELD_PREFIX="cc_d"), {"moran": ("OUTPUT", "Moran's I of D")})
+    b.step("tobit", "paneltobit", "Panel Tobit of D by region group", dict(
+        INPUT=C("coupling"), ID_FIELD=P("region_id"), GROUP_FIELD=P("group_field"), DEPENDENT="cc_d",
+        REGRESSORS=P("tobit_regressors"), FIELD_PREFIX=E("'cc_d, ' || @tobit_regressors")),
+        {"tobit": ("OUTPUT", "Panel Tobit of D")})
+    b.step("report", "studyreport", "Study report", dict(
+        INPUT=C("coupling"), ID_FIELD=P("region_id"), GROUP_FIELD=P("group_field"), VARIABLE="cc_d",
+        MORAN_TABLE=C("moran"), REGRESSION_TABLE=C("tobit"), WEIGHTS_TABLE=C("resil_index", "WEIGHTS_TABLE")),
+        {"report": ("REPORT", "Study report")})
+    return b.save()
 
 
 def main():
@@ -214,6 +279,8 @@ def main():
     provider = RegionalResilienceProvider()
     QgsApplication.processingRegistry().addProvider(provider)
     OUT.mkdir(parents=True, exist_ok=True)
+    model_infrastructure()
+    model_agglomeration()
     model_border_cities()
     QgsApplication.processingRegistry().removeProvider(provider)
     del app

@@ -39,4 +39,7 @@ class RegionalResilienceProvider(QgsProcessingProvider):
         for path in bundled_model_files():
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(path):
+                model.setSourceFilePath(path)
                 self.addAlgorithm(model)
+                # adding re-initialises the model: its outputs become parameters again
+                model.updateDestinationParameters()
