@@ -139,7 +139,7 @@ def cedi(D, *, pooled=False, names=None, periods=None):
                                 names, periods, kind="pollutant")
     g = res.weights
     if g.ndim == 1:
-        index = (X3.reshape(-1, K) @ g).reshape(n, t)
+        index = (X3 * g).sum(axis=-1)  # numpy sums, not BLAS: the same bits in every process
     else:
         index = np.einsum("ntk,tk->nt", X3, g)
     if was_2d:

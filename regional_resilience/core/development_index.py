@@ -204,10 +204,13 @@ def _index_core(L3, F, G, renormalize, was_2d, labels):
     """Overall and subsystem indices on (n, t, m) with F (m,) or (t, m)."""
     n, t, m = L3.shape
     warnings = []
+    # products summed by numpy itself, not BLAS: the same bits in every
+    # process (BLAS kernels round by memory alignment and threads), so that
+    # a result re-run from its provenance, or by a model, is identical
     if F.ndim == 1:
-        S = (L3.reshape(-1, m) @ F).reshape(n, t)
+        S = (L3 * F).sum(axis=-1)
     else:
-        S = np.einsum("ntm,tm->nt", L3, F, optimize=True)
+        S = (L3 * F[None]).sum(axis=-1)
     sub = sub_w = None
     if G is not None:
         Wg = F[..., :, None] * G  # (m, s) or (t, m, s)
@@ -225,9 +228,9 @@ def _index_core(L3, F, G, renormalize, was_2d, labels):
             with np.errstate(divide="ignore", invalid="ignore"):
                 Wg = Wg / np.where(zero, np.nan, sub_w)[..., None, :]
         if F.ndim == 1:
-            sub = (L3.reshape(-1, m) @ Wg).reshape(n, t, -1)
+            sub = np.einsum("ntm,ms->nts", L3, Wg)
         else:
-            sub = np.einsum("ntm,tms->nts", L3, Wg, optimize=True)
+            sub = np.einsum("ntm,tms->nts", L3, Wg)
     if was_2d:
         S = S[:, 0]
         sub = None if sub is None else sub[:, 0, :]

@@ -248,10 +248,10 @@ def _critic_core(L3, pooled, ddof, const):
     mean, dev, N = _mean_sd(L3, pooled, ddof)
     if pooled:
         D = dev.reshape(-1, m)
-        cov = (D.T @ D)[None]  # (1, m, m)
+        # numpy's own sums, not BLAS: the same bits in every process
+        cov = np.einsum("ij,ik->jk", D, D)[None]  # (1, m, m)
     else:
-        A = np.ascontiguousarray(dev.transpose(1, 2, 0))  # (t, m, n)
-        cov = A @ A.transpose(0, 2, 1)  # (t, m, m)
+        cov = np.einsum("ntj,ntk->tjk", dev, dev)  # (t, m, m)
     cov = cov / (N - ddof)
     var = np.einsum("tjj->tj", cov).copy()
     c2 = const.reshape(-1, m)  # (1 or t, m)
