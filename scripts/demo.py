@@ -1,21 +1,27 @@
-"""The main job on the embedded sample data: Mexican states 1940-2000.
+"""The demo: study (a), new infrastructure x regional resilience, end to end
+on the sample data (China's 31 mainland provinces, a SYNTHETIC indicator
+panel 2013-2020), through the bundled model ``study_infrastructure``.
 
-Builds queen contiguity weights from the state polygons, computes global
-Moran's I of per-capita GDP for every decade and a LISA cluster map per
-decade, and writes:
+Writes to ``<output>/``:
 
-- ``<output>/mexico_resilience.gpkg``: the states with the LISA fields
-  (``lisa_cl_1940`` ... ``lisa_cl_2000``), with the 2000 LISA cluster style
-  saved as the layer's default style, plus the tables
-  ``global_moran`` and ``lisa_summary``;
-- ``<output>/mexico.gal``: the weights, GeoDa format;
-- ``<output>/summary.html``: the tables and the 1940 and 2000 cluster maps.
+- ``china31.gpkg``: the 31 provinces the panel covers (extracted from
+  tests/data/china_provinces.gpkg);
+- ``study_layer.gpkg``: every field the chain wrote (indices ``idx_*``,
+  coupling ``cc_*``, LISA ``lisa_*``, Markov ``mk_*``), its provenance in the
+  layer metadata;
+- one GeoPackage per table (weights, coupling summary, Dagum Gini, Moran,
+  LISA counts, Markov and spatial Markov transitions, homogeneity tests);
+- ``study_report.html``: the study report (maps, charts, tables);
 
-Run with ``make demo``.
+and the README's pictures to ``docs/images/`` (``--images``, the default):
+the LISA cluster map and the grade map of 2020 and the first page of the
+report, all drawn from these outputs. Run with ``make demo``.
 """
 import argparse
-import html
+import base64
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -25,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from qgis.core import QgsApplication  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "mexico.gpkg"
-YEARS = ["1940", "1950", "1960", "1970", "1980", "1990", "2000"]
-FIELDS = [f"PCGDP{y}" for y in YEARS]
+DATA = ROOT / "tests" / "data"
+INDICATORS = ["fiber_km", "data_centres", "patents_5g", "gdp_pc", "unemployment", "green_cover"]
+SUBSYSTEMS = "infrastructure: fiber_km, data_centres, patents_5g; resilience: gdp_pc, unemployment, green_cover"
+MODEL = "regional_resilience:study_infrastructure"
 
 
 def start_qgis():
@@ -44,99 +51,90 @@ def start_qgis():
     return app, provider
 
 
-def render_png(layer, path, size=900):
-    from qgis.core import QgsMapRendererParallelJob, QgsMapSettings
-    from qgis.PyQt.QtCore import QSize
-    from qgis.PyQt.QtGui import QColor
+def run_study(out):
+    import processing
+    from qgis.core import QgsProcessingFeedback
 
-    settings = QgsMapSettings()
-    settings.setLayers([layer])
-    settings.setBackgroundColor(QColor("white"))
-    settings.setOutputSize(QSize(size, int(size * 0.7)))
-    settings.setExtent(layer.extent().buffered(layer.extent().width() * 0.02))
-    job = QgsMapRendererParallelJob(settings)
-    job.start()
-    job.waitForFinished()
-    job.renderedImage().save(str(path), "PNG")
+    regions = out / "china31.gpkg"
+    processing.run("native:extractbyattribute", {
+        "INPUT": str(DATA / "china_provinces.gpkg"), "FIELD": "in_study", "OPERATOR": 0, "VALUE": "1",
+        "OUTPUT": str(regions)})
+    model = QgsApplication.processingRegistry().algorithmById(MODEL).create()
+    outputs = {}
+    for d in model.destinationParameterDefinitions():
+        name = d.name().split(":")[1]
+        outputs[d.name()] = str(out / (name + (".html" if d.type() == "fileDestination" else ".gpkg")))
+    outputs["report:report"] = str(out / "study_report.html")
+    params = {"regions": str(regions), "region_id": "code", "group_field": "region4",
+              "indicators": str(DATA / "china_panel.gpkg"), "indicators_id": "code", "indicators_year": "year",
+              "indicator_fields": INDICATORS, "negative": "unemployment", "subsystems": SUBSYSTEMS, **outputs}
+    feedback = QgsProcessingFeedback()
+    processing.run(MODEL, params, feedback=feedback)
+    return outputs
 
 
-def table_html(lyr, columns):
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for f in lyr.getFeatures():
-        cells = []
-        for c in columns:
-            v = f[c]
-            cells.append(f"<td>{v:.4f}</td>" if isinstance(v, float) else f"<td>{html.escape(str(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+def save_images(outputs, images):
+    """The README's pictures, from the outputs: the 2020 LISA and grade maps
+    as the report draws them, and the report's first page."""
+    images.mkdir(parents=True, exist_ok=True)
+    text = Path(outputs["report:report"]).read_text(encoding="utf-8")
+    figures = re.findall(r"<img alt='([^']*)' src='data:image/png;base64,([^']+)'>", text)
+    wanted = {"LISA clusters 2020": "lisa_map_2020.png", "Grade map 2020": "grade_map_2020.png"}
+    found = set()
+    for alt, data in figures:
+        if alt in wanted:
+            (images / wanted[alt]).write_bytes(base64.b64decode(data))
+            found.add(alt)
+    missing = set(wanted) - found
+    if missing:
+        raise SystemExit(f"the report has no {', '.join(sorted(missing))}")
+    render_page(outputs["report:report"], images / "report_page.png")
+
+
+def render_page(html_path, png_path, width=1100, height=1500):
+    """The first screen of the report, rendered by Qt's web engine (QtWebKit,
+    a dependency of Debian's python3-qgis)."""
+    from qgis.PyQt.QtCore import QSize, QUrl
+    from qgis.PyQt.QtGui import QImage, QPainter
+
+    try:
+        from qgis.PyQt.QtWebKitWidgets import QWebPage
+    except ImportError:
+        print("QtWebKit not available: report_page.png not made")
+        return
+    page = QWebPage()
+    done = []
+    page.mainFrame().loadFinished.connect(lambda ok: done.append(ok))
+    page.mainFrame().load(QUrl.fromLocalFile(str(html_path)))
+    while not done:
+        QgsApplication.processEvents()
+    page.setViewportSize(QSize(width, height))
+    image = QImage(QSize(width, height), QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    page.mainFrame().render(painter)
+    painter.end()
+    image.save(str(png_path), "PNG")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", default="demo_output")
+    parser.add_argument("--images", default=str(ROOT / "docs" / "images"),
+                        help="where the README's pictures go ('' to skip)")
     args = parser.parse_args()
     out = Path(args.output).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    gpkg = out / "mexico_resilience.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
-
-    app, _provider = start_qgis()
-    import processing
-    from qgis.core import QgsVectorLayer
-
-    from regional_resilience.algorithms.outputs.styles import apply_styles, lisa_style
-
-    common = {"INPUT": str(DATA), "ID_FIELD": "POLY_ID", "WEIGHTS": 0}
-    weights = processing.run("regional_resilience:buildweights", dict(
-        common, OUTPUT="TEMPORARY_OUTPUT", WEIGHTS_OUTPUT=str(out / "mexico.gal")))
-    moran = processing.run("regional_resilience:globalmoran", dict(
-        common, FIELDS=FIELDS, PERMUTATIONS=999, SEED=12345,
-        OUTPUT=f"ogr:dbname='{gpkg}' table=\"global_moran\""))
-    lisa = processing.run("regional_resilience:localmoran", dict(
-        common, FIELDS=FIELDS, PERMUTATIONS=999, SEED=12345, ALPHA=0.05,
-        OUTPUT=f"ogr:dbname='{gpkg}' table=\"lisa\" (geom)",
-        SUMMARY=f"ogr:dbname='{gpkg}' table=\"lisa_summary\""))
-
-    layer = QgsVectorLayer(f"{gpkg}|layername=lisa", "Mexico LISA", "ogr")
-    cluster_fields = [f"lisa_cl_{y}" for y in YEARS]
-    apply_styles(layer, [lisa_style(cluster_fields)])
-    maps = []
-    for year in ("1940", "2000"):
-        layer.styleManager().setCurrentStyle(f"LISA lisa_cl_{year}")
-        png = out / f"lisa_{year}.png"
-        render_png(layer, png)
-        maps.append((year, png.name))
-    layer.styleManager().setCurrentStyle("LISA lisa_cl_2000")
-    layer.saveStyleToDatabase("LISA 2000", "LISA cluster map, 2000", True, "")
-
-    moran_layer = QgsVectorLayer(f"{gpkg}|layername=global_moran", "moran", "ogr")
-    summary_layer = QgsVectorLayer(f"{gpkg}|layername=lisa_summary", "summary", "ogr")
-    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
-<title>Regional Resilience demo: Mexican states 1940-2000</title>
-<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style>
-</head><body>
-<h1>Spatial autocorrelation of per-capita GDP, Mexican states 1940-2000</h1>
-<p>Data: libpysal example <i>mexico</i> (Rey and Sastre-Gutierrez 2010). Queen contiguity
-from the polygons ({weights['MEAN_NEIGHBOURS']:.2f} neighbours on average, {weights['ISLAND_COUNT']}
-islands), row-standardised; 999 permutations, seed 12345.</p>
-<h2>Global Moran's I</h2>
-{table_html(moran_layer, ['period', 'I', 'z_rand', 'p_rand', 'p_sim'])}
-<h2>LISA clusters (pseudo p < 0.05)</h2>
-{table_html(summary_layer, ['period', 'high_high', 'low_low', 'low_high', 'high_low', 'not_significant'])}
-{''.join(f'<h3>{y}</h3><img src="{p}" width="800">' for y, p in maps)}
-<p>Outputs: {html.escape(gpkg.name)} (layers lisa, global_moran, lisa_summary; the lisa layer opens
-with its saved LISA cluster style for 2000, field lisa_cl_&lt;year&gt; for the other decades), mexico.gal.</p>
-</body></html>"""
-    (out / "summary.html").write_text(page, encoding="utf-8")
-    del layer, moran_layer, summary_layer
-    print(f"GeoPackage: {gpkg}")
-    print(f"Weights:    {out / 'mexico.gal'}")
-    print(f"Summary:    {out / 'summary.html'}")
-    assert lisa["OUTPUT"] and moran["OUTPUT"]
-    app.exitQgis()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    app, provider = start_qgis()
+    outputs = run_study(out)
+    if args.images:
+        save_images(outputs, Path(args.images))
+    for name in sorted(outputs.values()):
+        print(name)
+    QgsApplication.processingRegistry().removeProvider(provider)
+    del app
 
 
 if __name__ == "__main__":

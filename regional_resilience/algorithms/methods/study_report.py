@@ -244,7 +244,7 @@ def _grade_sections(run, qlayer, layer, stem, cells, map_periods):
                 if c == c and lab is not None:
                     labels.setdefault(int(c), str(lab))
     k = int(max(labels) + 1) if labels else int(np.nanmax([np.nanmax(layer.columns[f]) for _, f, _ in cells]) + 1)
-    names = [labels.get(c, str(c)) for c in range(k)]
+    names = [labels.get(c, f"class {c}") for c in range(k)]
     blocks = []
     for p, code_field, _ in cells:
         if p in map_periods:
