@@ -39,7 +39,12 @@ def main(path, neighbours_ref, periods, permutations, stages="all"):
     layer = QgsVectorLayer(path, "cells", "ogr")
     start = time.perf_counter()
     data = read_polygons(layer, fields, geometry=True, keep_features=True)
-    t["read"] = time.perf_counter() - start
+    t["read"] = time.perf_counter() - start  # GDAL's Arrow stream for this GeoPackage
+    t["reader"] = data.reader
+    start = time.perf_counter()
+    read_polygons(QgsVectorLayer(path, "cells", "ogr"), fields, geometry=True, keep_features=True,
+                  bulk=False)
+    t["read_iterator"] = time.perf_counter() - start  # QGIS's feature iterator (RR_NO_BULK_READ=1)
     start = time.perf_counter()
     polys = geometry.parse_wkb_polygons(data.wkbs)
     t["parse_wkb"] = time.perf_counter() - start

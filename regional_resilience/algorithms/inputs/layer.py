@@ -5,22 +5,32 @@ ids, the requested numeric fields as float arrays (NULL -> NaN), and, when
 weights must be built, each polygon as WKB for the core's geometry parser.
 Features are kept when the output is a copy of the input with new fields, so
 the layer is read once.
+
+A layer of QGIS's OGR provider (GeoPackage, shapefile...) is read through
+GDAL's Arrow stream (:mod:`.ogr_bulk`), column by column, with exactly what
+QGIS's feature iterator would give; every other source, and every case where
+the two could differ (selected features only, a feature limit, unsaved
+edits, a text encoding GDAL cannot reproduce...), is read with QGIS's
+iterator. ``RR_NO_BULK_READ=1`` (or ``bulk=False``) forces the iterator.
 """
 from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import (
     QgsFeatureRequest,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsGeometry,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsVectorLayer,
     QgsWkbTypes,
 )
 
 from ... import compat
 from ...core.panel import as_label, format_list
 from ..support import check_canceled, tr, with_help
+from . import ogr_bulk
 
 INPUT = "INPUT"
 ID_FIELD = "ID_FIELD"
@@ -37,12 +47,14 @@ class LayerData:
     wkbs: list  # polygon WKB per feature, or None
     crs: object  # QgsCoordinateReferenceSystem
     fields: object  # QgsFields of the input
-    features: list  # QgsFeature list when kept, else None
+    features: list  # QgsFeature sequence when kept (ogr_bulk.BulkFeatures in bulk), else None
     multipart: list  # ids of features with more than one part
     name: str = "input layer"
     texts: dict = None  # field name -> raw values (None = NULL), e.g. group labels
     source_name: str = ""
     wkb_type: object = None
+    reader: str = "qgis"  # "arrow" (GDAL's Arrow stream) or "qgis" (QGIS's feature iterator)
+    reader_note: str = ""  # why the iterator was used
 
     @property
     def n(self):
@@ -75,13 +87,27 @@ def column_to_float(values, field_name, ids, layer_name):
     return out
 
 
+def _capitalized(text):
+    return text[0].upper() + text[1:]
+
+
 def read_polygons(source, value_fields=(), id_field="", geometry=False,
                   keep_features=False, feedback=None, min_features=3,
-                  layer_name="the input layer", text_fields=()):
-    """Read a polygon ``QgsProcessingFeatureSource`` in one pass.
+                  layer_name="the input layer", text_fields=(), layer=None,
+                  definition=None, bulk=None):
+    """Read a polygon ``QgsProcessingFeatureSource`` (or layer) in one pass.
 
     ``value_fields`` are read as float arrays (NULL -> NaN); ``text_fields``
     (e.g. a group field) as their raw values with NULL -> ``None``.
+
+    ``layer`` (the ``QgsVectorLayer`` behind ``source``; ``source`` itself
+    when it is a layer) and ``definition`` (the input's
+    ``QgsProcessingFeatureSourceDefinition``, if any) let an OGR layer be
+    read in bulk through GDAL's Arrow stream (:mod:`.ogr_bulk`), with the
+    same result as QGIS's iterator; ``bulk=False`` or the environment
+    variable ``RR_NO_BULK_READ=1`` always uses the iterator. Geometry
+    validity is not checked on either path (contiguity uses vertices only),
+    unless the input itself sets an invalid-geometry check.
 
     Refuses non-polygon layers, layers with fewer than ``min_features``
     features, missing fields, duplicate ids, and empty geometries (when
@@ -91,7 +117,7 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
         raise QgsProcessingException(f"Could not load {layer_name}.")
     if QgsWkbTypes.geometryType(source.wkbType()) != compat.GEOMETRY_POLYGON:
         raise QgsProcessingException(
-            f"{layer_name[0].upper() + layer_name[1:]} must be a polygon layer; "
+            f"{_capitalized(layer_name)} must be a polygon layer; "
             f"it has {QgsWkbTypes.displayString(source.wkbType())} geometries."
         )
     fields = source.fields()
@@ -101,50 +127,148 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
                if fields.lookupField(f) < 0]
     if missing:
         raise QgsProcessingException(f"Fields not found in {layer_name}: {format_list(missing)}.")
+    needed = list(dict.fromkeys(wanted + texts_wanted + ([id_field] if id_field else [])))
 
+    table, note = None, ""
+    if bulk is not False:
+        if layer is None and isinstance(source, QgsVectorLayer):
+            layer = source
+        names = [f.name() for f in fields] if keep_features else needed
+        try:
+            table = ogr_bulk.read(layer, names, geometry or keep_features, source=source,
+                                  definition=definition,
+                                  check_canceled=lambda: check_canceled(feedback))
+        except ogr_bulk.Fallback as why:
+            note = str(why)
+            if feedback is not None:
+                feedback.pushDebugInfo(f"Reading {layer_name} with QGIS's feature iterator: {why}.")
+    if table is not None:
+        if feedback is not None:
+            feedback.pushDebugInfo(f"Read {table.n} features of {layer_name} through GDAL's Arrow stream.")
+        return _from_table(table, source, fields, wanted, texts_wanted, id_field, geometry,
+                           keep_features, min_features, layer_name)
+    data = _read_features(source, fields, wanted, texts_wanted, id_field, geometry, keep_features,
+                          feedback, min_features, layer_name, needed,
+                          skip_validity=not ogr_bulk.explicit_geometry_check(definition))
+    data.reader_note = note
+    return data
+
+
+def _too_few(n, min_features, layer_name):
+    if n < min_features:
+        raise QgsProcessingException(
+            f"{_capitalized(layer_name)} has {n} feature(s); "
+            f"at least {min_features} are needed."
+        )
+
+
+def _region_ids(raw, fids, id_field, labels=None, nulls=None):
+    """Region ids as text from the id field's raw values (NULL and repeated
+    values refused), or the feature ids. ``labels``/``nulls``: the ids
+    already made (``as_label`` of every value) and the NULL positions."""
+    if not id_field:
+        return np.array([str(x) for x in fids.tolist()], dtype=object)
+    if nulls is None:
+        nulls = [k for k, v in enumerate(raw) if is_null(v)]
+    if len(nulls):
+        raise QgsProcessingException(
+            f"The id field '{id_field}' is NULL for features {format_list([str(fids[k]) for k in nulls])}."
+        )
+    if labels is None:
+        labels = [as_label(v) for v in raw]
+    ids = np.empty(len(labels), dtype=object)
+    ids[:] = labels
+    if len(set(labels)) != len(labels):
+        uniq, counts = np.unique(ids.astype(str), return_counts=True)
+        raise QgsProcessingException(
+            f"The id field '{id_field}' repeats values: {format_list(uniq[counts > 1])}. "
+            "Choose a field with one value per region."
+        )
+    return ids
+
+
+def _bulk_labels(table, name):
+    """``as_label`` of every value of a bulk column, in bulk where the kind
+    makes it the same: integers and booleans are ``str(value)``, text is
+    stripped, reals go one by one (``2000.0`` reads ``2000``)."""
+    values = table.values(name)
+    kind = table.kinds[name]
+    if kind in ("int", "bool"):
+        return list(map(str, values))
+    if kind == "str":
+        return [v.strip() if v is not None else v for v in values]
+    return [as_label(v) for v in values]
+
+
+def _from_table(table, source, fields, wanted, texts_wanted, id_field, geometry, keep_features,
+                min_features, layer_name):
+    """LayerData from a bulk read (:class:`ogr_bulk.BulkTable`)."""
+    n = table.n
+    _too_few(n, min_features, layer_name)
+    fids = table.fids
+    if id_field:
+        ids = _region_ids(None, fids, id_field, labels=_bulk_labels(table, id_field),
+                          nulls=np.flatnonzero(table.mask[id_field]).tolist())
+    else:
+        ids = _region_ids(None, fids, "")
+    columns = {}
+    for name in wanted:
+        floats = table.floats(name)
+        columns[name] = (floats if floats is not None
+                         else column_to_float(table.values(name), name, ids, layer_name))
+    texts = {name: table.values(name) for name in texts_wanted}
+    wkbs, multipart = None, []
+    if geometry:
+        bad = sorted(set(table.empty) | set(table.null_geometry))
+        if bad:
+            _no_geometry([ids[k] for k in bad], layer_name)
+        wkbs = table.wkbs
+        multipart = [ids[k] for k in table.multipart]
+    return LayerData(
+        ids=ids,
+        id_field=id_field or "",
+        fids=fids,
+        columns=columns,
+        wkbs=wkbs,
+        crs=source.sourceCrs(),
+        fields=fields,
+        features=ogr_bulk.BulkFeatures(table, fields) if keep_features else None,
+        multipart=multipart,
+        name=layer_name,
+        texts=texts,
+        reader="arrow",
+    )
+
+
+def _read_features(source, fields, wanted, texts_wanted, id_field, geometry, keep_features,
+                   feedback, min_features, layer_name, needed, skip_validity=True):
+    """LayerData from QGIS's feature iterator."""
     request = QgsFeatureRequest()
     if not keep_features:
-        attrs = [fields.lookupField(f) for f in wanted + texts_wanted + ([id_field] if id_field else [])]
-        request.setSubsetOfAttributes(attrs)
+        request.setSubsetOfAttributes([fields.lookupField(f) for f in needed])
         if not geometry:
             request.setFlags(compat.REQUEST_NO_GEOMETRY)
-    # Contiguity uses vertices only; validity is reported, not enforced.
+    # Contiguity uses vertices only; validity is reported, not enforced
+    # (a Processing source applies the context's check unless told to skip it).
     request.setInvalidGeometryCheck(compat.INVALID_GEOMETRY_NO_CHECK)
+    iterator = (ogr_bulk.features_unchecked(source, request) if skip_validity
+                else source.getFeatures(request))
 
     total = source.featureCount()
     features = []
-    for k, feature in enumerate(source.getFeatures(request)):
+    for k, feature in enumerate(iterator):
         features.append(feature)
         if k % 5000 == 0:
             check_canceled(feedback)
     n = len(features)
-    if n < min_features:
-        raise QgsProcessingException(
-            f"{layer_name[0].upper() + layer_name[1:]} has {n} feature(s); "
-            f"at least {min_features} are needed."
-        )
+    _too_few(n, min_features, layer_name)
     if feedback is not None and total > 0:
         feedback.pushDebugInfo(f"Read {n} features.")
 
     fids = np.fromiter((f.id() for f in features), dtype=np.int64, count=n)
     attributes = [f.attributes() for f in features]  # once per feature: the costly call
-    if id_field:
-        idx = fields.lookupField(id_field)
-        raw = [a[idx] for a in attributes]
-        null_ids = [str(fids[k]) for k, v in enumerate(raw) if is_null(v)]
-        if null_ids:
-            raise QgsProcessingException(
-                f"The id field '{id_field}' is NULL for features {format_list(null_ids)}."
-            )
-        ids = np.array([as_label(v) for v in raw], dtype=object)
-        uniq, counts = np.unique(ids.astype(str), return_counts=True)
-        if (counts > 1).any():
-            raise QgsProcessingException(
-                f"The id field '{id_field}' repeats values: {format_list(uniq[counts > 1])}. "
-                "Choose a field with one value per region."
-            )
-    else:
-        ids = np.array([str(x) for x in fids], dtype=object)
+    ids = _region_ids([a[fields.lookupField(id_field)] for a in attributes] if id_field else None,
+                      fids, id_field)
 
     columns = {}
     for name in wanted:
@@ -176,6 +300,13 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
     )
 
 
+def _no_geometry(ids, layer_name):
+    raise QgsProcessingException(
+        f"{_capitalized(layer_name)} has features without geometry: "
+        f"{format_list(ids)}. Remove them or repair the geometries first."
+    )
+
+
 def _polygon_wkbs(features, ids, layer_name):
     wkbs = []
     empty = []
@@ -192,10 +323,7 @@ def _polygon_wkbs(features, ids, layer_name):
             multipart.append(ids[k])
         wkbs.append(bytes(geom.asWkb()))
     if empty:
-        raise QgsProcessingException(
-            f"{layer_name[0].upper() + layer_name[1:]} has features without geometry: "
-            f"{format_list(empty)}. Remove them or repair the geometries first."
-        )
+        _no_geometry(empty, layer_name)
     return wkbs, multipart
 
 
@@ -230,11 +358,27 @@ class LayerInput:
             raise QgsProcessingException(run.alg.invalidSourceError(run.parameters, INPUT))
         return source
 
+    def layer(self, run):
+        """The ``QgsVectorLayer`` behind the input and its
+        ``QgsProcessingFeatureSourceDefinition`` (None when the input is a
+        plain layer or path): what the bulk reader needs to know."""
+        value = run.parameters.get(INPUT)
+        definition = value if isinstance(value, QgsProcessingFeatureSourceDefinition) else None
+        if definition is not None:
+            value = definition.source
+        try:
+            layer = run.alg.parameterAsVectorLayer(dict(run.parameters, **{INPUT: value}), INPUT,
+                                                   run.context)
+        except Exception:  # noqa: BLE001 - any failure: read with QGIS's iterator
+            layer = None
+        return layer, definition
+
     def read(self, run, source, needs, keep_features=False):
+        layer, definition = self.layer(run)
         data = read_polygons(source, needs.value_fields, run.string(ID_FIELD),
                              geometry=needs.geometry, keep_features=keep_features,
                              feedback=run.feedback, min_features=self.min_features,
-                             text_fields=needs.text_fields)
+                             text_fields=needs.text_fields, layer=layer, definition=definition)
         data.source_name = source.sourceName()
         data.wkb_type = source.wkbType()
         return data

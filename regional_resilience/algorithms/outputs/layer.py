@@ -3,6 +3,13 @@
 New fields are named ``<prefix>_<period>`` (e.g. ``lisa_cl_2000``). An input
 field with the same name is replaced in the copy (with a warning); the input
 layer itself is never modified. Features are written in batches.
+
+Rows are made a batch at a time without a Python call per value: the
+columns (numpy arrays, NULL where NaN) fill an object grid and one
+``tolist()`` gives the rows. When the input was read in bulk
+(``data.features`` is an ``inputs.ogr_bulk.BulkFeatures``), the kept input
+fields come from the bulk columns and the geometry from its WKB, so the
+input features are never built at all.
 """
 from dataclasses import dataclass
 
@@ -10,11 +17,13 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFields,
+    QgsGeometry,
     QgsProcessingException,
     QgsProcessingParameterFeatureSink,
 )
 
 from ... import compat
+from ..inputs.ogr_bulk import BulkFeatures
 from ..support import check_canceled, tr
 from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
 
@@ -32,16 +41,44 @@ class NewField:
 
 def _python_values(column):
     """numpy column -> list of Python values with NaN as NULL."""
+    values, nulls = _column_array(column)
+    out = values.tolist()
+    for k in nulls.tolist():
+        out[k] = None
+    return out
+
+
+def _column_array(column):
+    """A result column as an array whose elements are the Python values to
+    write (float, int or str), and the positions to write as NULL."""
     arr = np.asarray(column.values)
     if column.kind == "double":
         arr = arr.astype(float)
-        out = arr.tolist()
-        if np.isnan(arr).any():
-            out = [None if v != v else v for v in out]
-        return out
+        return arr, np.flatnonzero(np.isnan(arr))
     if column.kind == "int":
-        return [None if v is None else int(v) for v in arr.tolist()]
-    return [None if v is None else str(v) for v in arr.tolist()]
+        if (arr.dtype.kind in "ib" or (arr.dtype.kind == "u" and arr.dtype.itemsize < 8)
+                or (arr.dtype.kind == "f" and np.isfinite(arr).all()
+                    and (np.abs(arr) < 2.0 ** 62).all())):  # int(v) truncates as astype does
+            return arr.astype(np.int64), np.zeros(0, dtype=np.int64)
+        values = [None if v is None else int(v) for v in arr.tolist()]
+    else:
+        values = [None if v is None else str(v) for v in arr.tolist()]
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out, np.zeros(0, dtype=np.int64)
+
+
+def _rows(columns, start, stop):
+    """Rows ``start:stop`` (lists of Python values) of ``(array, null
+    positions)`` columns: the grid is filled column by column in numpy."""
+    grid = np.empty((stop - start, len(columns)), dtype=object)
+    for j, (values, nulls) in enumerate(columns):
+        grid[:, j] = values[start:stop]
+        if len(nulls):
+            lo, hi = np.searchsorted(nulls, [start, stop])
+            if hi > lo:
+                grid[nulls[lo:hi] - start, j] = None
+    return grid.tolist()
 
 
 def write_layer(run, param_name, data, columns, span=None):
@@ -69,26 +106,55 @@ def write_layer(run, param_name, data, columns, span=None):
     if sink is None:
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
 
-    values = [_python_values(c) for c in columns]
-    rows = list(zip(*values)) if values else [()] * data.n
+    new_columns = [_column_array(c) for c in columns]
     n = data.n
-    batch = []
+    if isinstance(data.features, BulkFeatures):
+        _write_bulk(sink, data.features, keep, new_columns, out_fields, run, param_name,
+                    (progress_start, progress_end))
+        feedback.setProgress(progress_end)
+        return dest_id
     all_kept = len(keep) == len(data.fields)
-    for k, (feature, new) in enumerate(zip(data.features, rows)):
-        out = QgsFeature(out_fields, feature.id())
-        out.setGeometry(feature.geometry())
-        attrs = feature.attributes()
-        if not all_kept:
-            attrs = [attrs[i] for i in keep]
-        out.setAttributes(attrs + list(new))
-        batch.append(out)
-        if len(batch) == BATCH:
-            _flush(sink, batch, alg, param_name, parameters)
-            check_canceled(feedback)
-            feedback.setProgress(progress_start + (progress_end - progress_start) * (k + 1) / n)
-    _flush(sink, batch, alg, param_name, parameters)
+    for start in range(0, n, BATCH):
+        stop = min(n, start + BATCH)
+        rows = _rows(new_columns, start, stop) if new_columns else [[] for _ in range(start, stop)]
+        batch = []
+        for feature, new in zip(data.features[start:stop], rows):
+            out = QgsFeature(out_fields, feature.id())
+            out.setGeometry(feature.geometry())
+            attrs = feature.attributes()
+            if not all_kept:
+                attrs = [attrs[i] for i in keep]
+            out.setAttributes(attrs + new)
+            batch.append(out)
+        _flush(sink, batch, alg, param_name, parameters)
+        check_canceled(feedback)
+        feedback.setProgress(progress_start + (progress_end - progress_start) * stop / n)
     feedback.setProgress(progress_end)
     return dest_id
+
+
+def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, span):
+    """Output features from bulk columns: kept input fields, then the new ones."""
+    alg, parameters, feedback = run.alg, run.parameters, run.feedback
+    table = features.table
+    n = table.n
+    fids = table.fids.tolist()
+    wkbs = table.wkbs
+    columns = [features.column(i) for i in keep] + new_columns
+    for start in range(0, n, BATCH):
+        stop = min(n, start + BATCH)
+        batch = []
+        for fid, attrs, wkb in zip(fids[start:stop], _rows(columns, start, stop), wkbs[start:stop]):
+            out = QgsFeature(out_fields, fid)
+            out.setAttributes(attrs)
+            if wkb is not None:
+                geom = QgsGeometry()
+                geom.fromWkb(wkb)
+                out.setGeometry(geom)
+            batch.append(out)
+        _flush(sink, batch, alg, param_name, parameters)
+        check_canceled(feedback)
+        feedback.setProgress(span[0] + (span[1] - span[0]) * stop / n)
 
 
 def _flush(sink, batch, alg, param_name, parameters):
@@ -115,9 +181,11 @@ class LayerOutput:
         alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label)))
 
     def write(self, run, data, result):
+        from .provenance import record_provenance
         from .styles import attach_styles
 
         dest = write_layer(run, self.name, data.layer, result.fields)
+        record_provenance(run, dest, run.provenance(data))
         attach_styles(run.context, dest, [s for s in result.styles if s.output in (None, self.name)],
                       layer_name=self.layer_name)
         return {self.name: dest}
