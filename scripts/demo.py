@@ -56,8 +56,10 @@ def run_study(out):
     from qgis.core import QgsProcessingFeedback
 
     regions = out / "china31.gpkg"
+    source = out / "china_provinces.gpkg"
+    shutil.copy(DATA / "china_provinces.gpkg", source)
     processing.run("native:extractbyattribute", {
-        "INPUT": str(DATA / "china_provinces.gpkg"), "FIELD": "in_study", "OPERATOR": 0, "VALUE": "1",
+        "INPUT": str(source), "FIELD": "in_study", "OPERATOR": 0, "VALUE": "1",
         "OUTPUT": str(regions)})
     model = QgsApplication.processingRegistry().algorithmById(MODEL).create()
     outputs = {}
