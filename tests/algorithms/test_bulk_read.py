@@ -24,8 +24,9 @@ from qgis.core import (
     QgsProject,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QVariant
 
+
+from regional_resilience import compat
 from regional_resilience.algorithms.inputs import ogr_bulk
 from regional_resilience.algorithms.inputs.layer import read_polygons
 from regional_resilience.core.geometry import parse_wkb_polygons
@@ -405,7 +406,7 @@ def test_unsaved_edits_and_virtual_fields_fall_back(data_copy):
     assert data.columns["PCGDP1940"][0] == 1.5
     lyr.rollBack()
     assert read_polygons(lyr, ["PCGDP1940"], "CODE").reader == "arrow"
-    lyr.addExpressionField('"PCGDP1940" * 2', QgsField("double_gdp", QVariant.Double))
+    lyr.addExpressionField('"PCGDP1940" * 2', compat.make_field("double_gdp", "double"))
     data = read_polygons(lyr, ["double_gdp"], "CODE")
     assert data.reader == "qgis" and "virtual" in data.reader_note
     assert data.columns["double_gdp"][0] == 2 * 22361.0

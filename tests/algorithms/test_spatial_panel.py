@@ -443,9 +443,7 @@ def test_bad_input_is_a_clear_error(run_alg, us, changes, message):
     extra = {"twice": lambda f: 2.0 * f["ln_inc_lag"] - 0.5 * f["growth_lag"],
              "area": lambda f: float(len(f["state"]))}
     pr = tbl.dataProvider()
-    from qgis.core import QgsField
-    from qgis.PyQt.QtCore import QVariant
-    pr.addAttributes([QgsField(k, QVariant.Double) for k in extra])
+    pr.addAttributes([compat.make_field(k, "double") for k in extra])
     tbl.updateFields()
     changes_map = {f.id(): {tbl.fields().lookupField(k): fn(f) for k, fn in extra.items()} for f in tbl.getFeatures()}
     pr.changeAttributeValues(changes_map)
