@@ -21,6 +21,8 @@ EXPECTED_ALGORITHMS = [
     "markovchain", "spatialmarkov", "gradeclasses", "trendsurface", "paneltobit",
     "spatialpanel", "mediation",
     "studyreport",
+    # the bundled study models
+    "study_agglomeration", "study_border_cities", "study_infrastructure",
 ]
 PLUGIN = ROOT / "regional_resilience"
 
@@ -113,7 +115,15 @@ def test_metadata():
 def test_every_algorithm_is_documented(provider):
     algs = provider.algorithms()
     assert sorted(a.name() for a in algs) == sorted(EXPECTED_ALGORITHMS)
+    from qgis.core import QgsProcessingModelAlgorithm
+
+    models = [a for a in algs if isinstance(a, QgsProcessingModelAlgorithm)]
+    assert sorted(m.name() for m in models) == [n for n in sorted(EXPECTED_ALGORITHMS) if n.startswith("study_")]
+    for model in models:
+        assert model.group() == "Study models" and len(model.shortHelpString()) > 150, model.name()
     for alg in algs:
+        if alg in models:
+            continue
         assert alg.name() == alg.name().lower() and " " not in alg.name()
         assert alg.groupId() == alg.groupId().lower()
         assert len(alg.shortHelpString()) > 200, alg.name()
