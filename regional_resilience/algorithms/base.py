@@ -187,16 +187,22 @@ class Tool(RRAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         run = Run(self, parameters, context, feedback, self.PHASES)
-        data = read_inputs(run, self.INPUTS, keep_features=any(o.needs_features for o in self.OUTPUTS))
-        options = SimpleNamespace(**{o.key: o.read(run) for o in self.OPTIONS})
-        check_canceled(feedback)
-        result = self.compute(data, options, run)
-        run.steps.done("compute")
-        outputs = {}
-        for out in self.OUTPUTS:
-            outputs.update(out.write(run, data, result))
-        run.steps.done("write")
-        return outputs
+        try:
+            data = read_inputs(run, self.INPUTS, keep_features=any(o.needs_features for o in self.OUTPUTS))
+            options = SimpleNamespace(**{o.key: o.read(run) for o in self.OPTIONS})
+            check_canceled(feedback)
+            result = self.compute(data, options, run)
+            run.steps.done("compute")
+            outputs = {}
+            for out in self.OUTPUTS:
+                outputs.update(out.write(run, data, result))
+            run.steps.done("write")
+            return outputs
+        finally:
+            # QGIS objects of this run (feature sources of tables...) must not
+            # outlive it through a traceback: a source freed after its layer,
+            # or after QGIS has exited, crashes the process
+            run.memo.clear()
 
     def compute(self, data, options, run):
         """Arrays in (``data.panel``, ``data.weights``...), a :class:`Result` out."""

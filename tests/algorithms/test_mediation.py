@@ -208,6 +208,7 @@ def test_bad_input_is_a_clear_error(run_alg, china, changes, message):
             2.0 * vals[4] + 1.0, float(int(f["code"][:2])), vals[4] - 3.0])
         feats.append(g)
     mem.dataProvider().addFeatures(feats)
+    del tbl
     p = params(TABLE=mem, TABLE_VALUE_FIELDS=VARS + ["twice", "area", "shifted"])
     p.update(changes)
     with pytest.raises(QgsProcessingException, match=message):
