@@ -74,9 +74,9 @@ Examples
 >>> from regional_resilience.core.spatial_panel import prepare_weights
 >>> W = sparse.csr_matrix(np.array([[0, 1, 0], [0.5, 0, 0.5], [0, 1, 0]]))
 >>> pw = prepare_weights(W)
->>> pw.method, pw.row_standardized, [round(b, 12) for b in pw.bounds]
+>>> pw.method, bool(pw.row_standardized), [float(round(b, 12)) for b in pw.bounds]
 ('eigen', True, [-1.0, 1.0])
->>> round(pw.logdet(0.5), 10) == round(np.log(np.linalg.det(np.eye(3) - 0.5 * W.toarray())), 10)
+>>> bool(round(pw.logdet(0.5), 10) == round(np.log(np.linalg.det(np.eye(3) - 0.5 * W.toarray())), 10))
 True
 >>> a, b, c, d = pw.effect_kernels([0.5])
 >>> np.round([a[0], c[0]], 4)
