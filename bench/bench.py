@@ -8,7 +8,15 @@ neighbours per polygon, 10 periods) it runs, each in a fresh process:
   GeoPackage to GeoPackage.
 It prints seconds per stage, the ratio to the reference, peak memory, the
 growth exponent of each stage between sizes, and the numba compile pause, and
-writes the table to bench_output/bench.md. It is a benchmark, not a test:
+writes the table to bench_output/bench.md. ``--read`` runs only the reading
+measurement (bench/run_read.py: GDAL's Arrow stream, QGIS's feature iterator,
+pyogrio and geopandas in one process; ``--read-lisa`` adds the LISA tool end
+to end on both reading paths), e.g. ``python bench/bench.py --read --sizes 100000``.
+The table "Tools end to end" (issue #14; bench/run_tools.py, one tool per
+fresh process) puts each tool's run from GeoPackage to GeoPackage next to
+its core computation on the same arrays and its reading and writing; ``--only
+tools`` runs just that part (``--tools a,b`` picks tools, ``--tool-regions``
+the size of the 100,000-polygon layer). It is a benchmark, not a test:
 it prints figures and fails only if a run fails.
 """
 import argparse
@@ -29,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from tessellation import PERIODS  # noqa: E402
+from run_tools import TOOLS as TOOL_SPECS  # noqa: E402
 
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
 
@@ -101,6 +110,7 @@ def compile_pause():
 STAGES = [
     # (label, ours key, reference key)
     ("read GeoPackage", "read", "read"),
+    ("read GeoPackage, QGIS's feature iterator", "read_iterator", None),
     ("queen weights", "queen", "queen"),
     ("rook weights", "rook", "rook"),
     ("queen weights, snapping", "queen_snap", None),
@@ -118,10 +128,32 @@ def main():
     parser.add_argument("--no-reference", action="store_true", help="skip libpysal + esda")
     parser.add_argument("--large", type=int, default=1000000,
                         help="size of the extra run of weights and global Moran only (0: skip)")
+    parser.add_argument("--read", action="store_true",
+                        help="only the reading measurement (bench/run_read.py) at --sizes and --large: "
+                             "GDAL's Arrow stream, QGIS's iterator, pyogrio, geopandas")
+    parser.add_argument("--read-lisa", action="store_true",
+                        help="with --read: also the LISA tool end to end on both reading paths")
+    parser.add_argument("--only", choices=["tools"],
+                        help="only one part: 'tools' = the table 'Tools end to end' (bench/run_tools.py)")
+    parser.add_argument("--tools", default="",
+                        help="the tools of 'Tools end to end' (comma-separated keys of bench/run_tools.py; "
+                             "default all)")
+    parser.add_argument("--tool-regions", type=int, default=100000,
+                        help="polygons of the layer of 'Tools end to end' (the panel models keep 3,000 / 300)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     OUT.mkdir(exist_ok=True)
     periods = ",".join(PERIODS)
+    if args.read:
+        run_read(sizes + ([args.large] if args.large else []), args)
+        return
+    if args.only == "tools":
+        print(f"Machine: {machine()}")
+        tools = run_tools(args)
+        text = "\n".join(tools_markdown(tools)) + "\n"
+        (OUT / "tools.md").write_text(text)
+        print(f"\nTable written to {OUT / 'tools.md'}")
+        return
 
     print(f"Machine: {machine()}")
     pauses = compile_pause()
@@ -175,12 +207,15 @@ def main():
     print("\nThe other methods at scale (core computation, median of repeats; target from issue #10):")
     methods = run_methods()
 
-    write_markdown(sizes, results, geoda_results, pauses, args.permutations, methods, large)
+    tools = run_tools(args)
+
+    write_markdown(sizes, results, geoda_results, pauses, args.permutations, methods, large, tools)
     print(f"\nTable written to {OUT / 'bench.md'}")
 
 
 LARGE_STAGES = [
     ("read GeoPackage", "read", "read"),
+    ("read GeoPackage, QGIS's feature iterator", "read_iterator", None),
     ("queen weights", "queen", "queen"),
     ("rook weights", "rook", "rook"),
     ("queen weights, snapping", "queen_snap", None),
@@ -293,6 +328,82 @@ def run_methods():
     return rows
 
 
+def run_read(sizes, args):
+    """Reading at each size, ours (Arrow stream / QGIS's iterator) next to
+    pyogrio and geopandas in the same process; medians of 3 interleaved runs."""
+    print(f"Machine: {machine()}")
+    for n in sizes:
+        path = generate(n)
+        extra = ["--lisa", "--permutations", str(args.permutations)] if args.read_lisa else []
+        got = run_json([str(HERE / "run_read.py"), str(path), "--iterator"] + extra)
+        line = (f"  {n:>9,} polygons: ours {got['read_bulk']:6.2f} s (QGIS's iterator "
+                f"{got['read_iterator']:6.2f} s)")
+        if "pyogrio_raw" in got:
+            line += f", pyogrio {got['pyogrio_raw']:6.2f} s ({got['bulk_over_pyogrio_raw']:.2f}x)"
+        if "geopandas" in got:
+            line += f", geopandas {got['geopandas']:6.2f} s"
+        print(line)
+        if args.read_lisa:
+            print(f"  {'':>9}  LISA tool end to end: {got['lisa_end_to_end']:.1f} s "
+                  f"(QGIS's iterator {got['lisa_end_to_end_iterator']:.1f} s)")
+
+
+# Each tool end to end next to its core (issue #14): bench/run_tools.py, one
+# tool per fresh process, under a data-size limit (MB) so that a run away
+# allocation ends the run instead of waking the OOM killer.
+TOOLS_LIMIT_MB = 12000
+
+
+def run_tools(args):
+    """Build the data of bench/run_tools.py (once), then measure each tool in
+    a fresh process; prints the table 'Tools end to end' and returns the
+    JSON results."""
+    script = str(HERE / "run_tools.py")
+    regions = str(args.tool_regions)
+    keys = [k for k in args.tools.split(",") if k] or list(TOOL_SPECS)
+    unknown = [k for k in keys if k not in TOOL_SPECS]
+    if unknown:
+        raise SystemExit(f"unknown tools {unknown}; known: {', '.join(TOOL_SPECS)}")
+    print(f"\nTools end to end (issue #14): GeoPackage in, GeoPackage layer and tables out; "
+          f"{args.tool_regions:,} polygons x 20 periods (the panel models 3,000 and 300)")
+    start = time.perf_counter()
+    built = run_json([script, "build", "--regions", regions])
+    if built["built_seconds"]:
+        print(f"  data written in {time.perf_counter() - start:.0f} s: "
+              + ", ".join(f"{k} {v:.0f} s" for k, v in built["built_seconds"].items()))
+    results = []
+    print(f"  {'tool':<22} {'core s':>8} {'tool s':>8} {'read+write s':>13} {'ratio':>7}  target")
+    for key in keys:
+        got = run_json([script, "run", key, "--regions", regions, "--max-mb", str(TOOLS_LIMIT_MB)])
+        results.append(got)
+        print(f"  {key:<22} {got['core']:8.3f} {got['tool']:8.2f} {got['read_write']:13.2f} "
+              f"{got['overhead_ratio']:7.1f}  {tool_verdict(got)}")
+        top = [(k, v) for k, v in got["timers"].items() if not k.startswith(("inputs", "compute"))][:4]
+        print(f"  {'':<22} read {got['read']:.2f}, write layer {got['write_layer']:.2f}, tables "
+              f"{got['write_tables']:.2f}, compute {got['compute']:.2f} (core calls in the run "
+              f"{got['core_in_run']:.2f}), inputs {got['inputs']:.2f}; largest: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in top))
+    (OUT / "tools.json").write_text("\n".join(json.dumps(r) for r in results) + "\n")
+    return results
+
+
+def tool_verdict(got):
+    return "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in got["checks"])
+
+
+def tools_markdown(tools):
+    lines = ["Tools end to end (GeoPackage in, GeoPackage layer and tables out, no report; one run each), "
+             "next to the core computation on the same arrays (median of repeats); read+write: the layer "
+             "(and long table) read and every output written; overhead ratio = (tool - read+write) / core, "
+             "target at most 2 (issue #14):", "",
+             "| tool | data | core s | tool s | read+write s | overhead ratio | target met |",
+             "|---|---|---|---|---|---|---|"]
+    for got in tools:
+        lines.append(f"| {got['key']} | {got['data']} | {got['core']:.3f} | {got['tool']:.2f} | "
+                     f"{got['read_write']:.2f} | {got['overhead_ratio']:.1f} | {tool_verdict(got)} |")
+    return lines
+
+
 def have_pygeoda():
     proc = subprocess.run([sys.executable, "-c", "import pygeoda"], capture_output=True, env=ENV)
     return proc.returncode == 0
@@ -301,7 +412,7 @@ def have_pygeoda():
 GEODA_STAGES = ("queen", "rook", "lisa")
 
 
-def write_markdown(sizes, results, geoda_results, pauses, permutations, methods, large=None):
+def write_markdown(sizes, results, geoda_results, pauses, permutations, methods, large=None, tools=None):
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}, "
         f"{len(PERIODS)} periods, {permutations} permutations; seconds for ours, in brackets the "
@@ -352,6 +463,8 @@ def write_markdown(sizes, results, geoda_results, pauses, permutations, methods,
     for label, size, seconds, target, verdict in methods:
         lines.append(f"| {label} | {size} | {seconds:.3f} | "
                      + ("" if target is None else f"< {target:g} s: {verdict}") + " |")
+    if tools:
+        lines += [""] + tools_markdown(tools)
     text = "\n".join(lines) + "\n"
     (OUT / "bench.md").write_text(text)
     update_readme(text)
