@@ -33,9 +33,9 @@ Two commands, each run in a fresh process by ``bench/bench.py --only tools``:
     including the weights, positions and groups that its inputs build from
     the columns read; one warm-up run, then the median of R runs), then runs
     the tool once with ``processing.run`` from the GeoPackage to GeoPackage
-    files (the layer
-    and every table output; no report: the HTML report and its charts are
-    optional), timing inside that run, by wrapping the shared pieces (the
+    files (the layer and every table output; no report: the HTML report and
+    its charts are optional), timing inside that run, by wrapping the shared
+    pieces (the
     code itself is not changed): the layer read (``LayerInput.read``; plus
     a long table's rows: agglomeration, Tobit), the input building, the
     tool's ``compute``, every output's ``write`` (features written, the
