@@ -1,18 +1,14 @@
 """Processing algorithm: coupling coordination degree of two or more systems."""
-import re
-
 import numpy as np
 
-from ... import compat
 from ...core import coupling
 from ..base import Result, Tool
 from ..inputs.groups import GroupInput
 from ..inputs.layer import LayerInput
 from ..inputs.options import Choice, Number, Text
-from ..inputs.panel import FIELD_PREFIX, FIELDS, TABLE, VARIABLES, PanelInput
+from ..inputs.panel import VARIABLES, PanelInput
 from ..outputs import charts
 from ..outputs.layer import LayerOutput, NewField, period_field, safe_name
-from ..outputs.naming import fields_for_stem, parse_stems
 from ..outputs.report import REPORT, ReportOutput, chart_block, section, table_block, text_block
 from ..outputs.styles import grade_style, ramp_colours
 from ..outputs.table import TableOutput
@@ -29,29 +25,6 @@ SUMMARY_COLUMNS = [("period", "string"), ("group", "string"), ("n", "int"),
                    ("mean_d", "double"), ("sd_d", "double"), ("cv_d", "double")]
 ALL_REGIONS = "(all)"
 BUILT_IN_LABELS = {"ten": coupling.TEN_LEVEL_LABELS, "three": coupling.THREE_LEVEL_LABELS}
-
-
-class _SystemsInput(PanelInput):
-    """The panel reader, plus: 'idx_*' also takes the one-year output of the
-    development index (idx_<subsystem>, no year) as one unnamed period."""
-
-    def plan(self, run, source, needs):
-        prefix = run.string(FIELD_PREFIX).strip()
-        if run.fields(FIELDS) or run.source(TABLE) is not None or "*" not in prefix:
-            return super().plan(run, source, needs)
-        names = [f.name() for f in source.fields() if compat.field_is_numeric(f)]
-        cells = []
-        for stem in parse_stems(prefix):
-            found = fields_for_stem(names, stem)
-            if not found and stem.endswith("*"):
-                base = re.escape(stem[:-1].rstrip("_"))
-                found = [(m.group(1), "", n) for n in names
-                         for m in [re.match(rf"^{base}_(\D.*)$", n, re.IGNORECASE)] if m]
-            if not found:
-                return super().plan(run, source, needs)  # its message names the stem
-            cells += found
-        run.memo[self.key] = (cells, None)
-        needs.value_fields.extend(f for _, _, f in cells if f not in needs.value_fields)
 
 
 class CouplingCoordinationAlgorithm(Tool):
@@ -94,7 +67,7 @@ class CouplingCoordinationAlgorithm(Tool):
 
     INPUTS = (
         LayerInput(),
-        _SystemsInput(role=VARIABLES, min_variables=2, not_constant=False, default_prefix="idx_*",
+        PanelInput(role=VARIABLES, min_variables=2, not_constant=False, default_prefix="idx_*",
                       fields_label="System index fields (one per system, or <system>_<year>)",
                       min_message="The coupling model needs at least two systems; {m} given ({names})."),
         GroupInput(help_text="Group of each region (e.g. east / central / west / northeast) for the "

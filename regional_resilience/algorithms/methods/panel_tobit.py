@@ -1,7 +1,7 @@
 """Processing algorithm: panel Tobit regression (pooled, random or fixed
 effects) on the whole sample and per group, with the published-style table."""
 import numpy as np
-from qgis.core import QgsProcessingException, QgsProcessingParameterFeatureSink
+from qgis.core import QgsProcessingException
 
 from ...core import panel as core_panel
 from ...core import tobit
@@ -43,17 +43,6 @@ class Limit(Number):
         if self.name not in run.parameters:
             return self.default
         return run.double(self.name) if run.is_set(self.name) else None
-
-
-class OptionalLayerOutput(LayerOutput):
-    """A copy of the polygons with new fields, written only when asked for."""
-
-    def add(self, alg):
-        alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label), optional=True,
-                                                           createByDefault=False))
-
-    def write(self, run, data, result):
-        return super().write(run, data, result) if run.is_set(self.name) else {}
 
 
 class PanelTobitAlgorithm(Tool):
@@ -136,7 +125,7 @@ class PanelTobitAlgorithm(Tool):
                TableOutput(COEFFICIENTS, "Tobit coefficients", COEFFICIENT_COLUMNS),
                TableOutput(MODELS, "Tobit models", MODEL_COLUMNS),
                ReportOutput(),
-               OptionalLayerOutput(FITTED, "Tobit fitted values"))
+               LayerOutput(FITTED, "Tobit fitted values", optional=True))
 
     def compute(self, data, options, run):
         panel, groups = data.panel, data.groups

@@ -2,7 +2,7 @@
 effects) on all regions and per group, with LeSage-Pace effects,
 specification tests, the published-style table and residual maps."""
 import numpy as np
-from qgis.core import QgsProcessingException, QgsProcessingParameterFeatureSink
+from qgis.core import QgsProcessingException
 
 from ...core import panel as core_panel
 from ...core import spatial_panel as sp
@@ -44,18 +44,6 @@ MODEL_COLUMNS = [("group", "string"), ("status", "string"), ("reason", "string")
     (k, "double") for k in ("rho", "rho_se", "rho_p", "sigma2", "loglik", "aic", "bic", "pseudo_r2")] + [
     (k, "int") for k in ("n_obs", "n_regions", "n_periods", "lag", "lee_yu", "converged")] + [
     ("periods", "string"), ("logdet", "string"), ("notes", "string")]
-
-
-class OptionalLayerOutput(LayerOutput):
-    """A copy of the polygons with new fields, written only when asked for
-    (as the panel Tobit's; a candidate for outputs/layer.py)."""
-
-    def add(self, alg):
-        alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label), optional=True,
-                                                           createByDefault=False))
-
-    def write(self, run, data, result):
-        return super().write(run, data, result) if run.is_set(self.name) else {}
 
 
 class SpatialPanelAlgorithm(Tool):
@@ -174,7 +162,7 @@ class SpatialPanelAlgorithm(Tool):
                TableOutput(DIAGNOSTICS, "Specification tests", DIAGNOSTIC_COLUMNS),
                TableOutput(MODELS, "Spatial panel models", MODEL_COLUMNS),
                ReportOutput(),
-               OptionalLayerOutput(FITTED, "Spatial panel residuals and fitted values"))
+               LayerOutput(FITTED, "Spatial panel residuals and fitted values", optional=True))
 
     def compute(self, data, options, run):
         panel, groups = data.panel, data.groups

@@ -172,15 +172,22 @@ class LayerOutput:
 
     needs_features = True
 
-    def __init__(self, name="OUTPUT", label="Output layer", layer_name=None):
+    def __init__(self, name="OUTPUT", label="Output layer", layer_name=None, optional=False):
         self.name = name
         self.label = label
         self.layer_name = layer_name
+        self.optional = optional  # written only when asked for (e.g. fitted values)
 
     def add(self, alg):
-        alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label)))
+        if self.optional:
+            alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label), optional=True,
+                                                               createByDefault=False))
+        else:
+            alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label)))
 
     def write(self, run, data, result):
+        if self.optional and not run.is_set(self.name):
+            return {}
         from .provenance import record_provenance
         from .styles import attach_styles
 
