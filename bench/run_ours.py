@@ -19,8 +19,7 @@ import numpy as np  # noqa: E402
 from qgis.core import QgsApplication, QgsVectorLayer  # noqa: E402
 
 
-def main(path, neighbours_ref, periods, permutations, stages="all"):
-    """``stages="large"``: weights and global Moran only (the 1,000,000 size)."""
+def main(path, neighbours_ref, periods, permutations):
     app = QgsApplication([], False)
     app.initQgis()
     from processing.core.Processing import Processing
@@ -66,21 +65,19 @@ def main(path, neighbours_ref, periods, permutations, stages="all"):
     start = time.perf_counter()
     moran.moran_global(y, w, permutations=permutations, seed=12345)
     t["moran"] = time.perf_counter() - start
-    if stages == "all":
-        start = time.perf_counter()
-        lisa.moran_local(y, w, permutations=permutations, seed=12345)
-        t["lisa"] = time.perf_counter() - start
+    start = time.perf_counter()
+    lisa.moran_local(y, w, permutations=permutations, seed=12345)
+    t["lisa"] = time.perf_counter() - start
     del data, polys, wq, w
 
-    if stages == "all":
-        out = path.replace(".gpkg", "_rr_out.gpkg")
-        if os.path.exists(out):
-            os.remove(out)
-        start = time.perf_counter()
-        processing.run("regional_resilience:localmoran", {
-            "INPUT": path, "ID_FIELD": "rid", "FIELDS": fields, "PERMUTATIONS": permutations,
-            "SEED": 12345, "OUTPUT": out, "SUMMARY": "TEMPORARY_OUTPUT"})
-        t["lisa_end_to_end"] = time.perf_counter() - start
+    out = path.replace(".gpkg", "_rr_out.gpkg")
+    if os.path.exists(out):
+        os.remove(out)
+    start = time.perf_counter()
+    processing.run("regional_resilience:localmoran", {
+        "INPUT": path, "ID_FIELD": "rid", "FIELDS": fields, "PERMUTATIONS": permutations,
+        "SEED": 12345, "OUTPUT": out, "SUMMARY": "TEMPORARY_OUTPUT"})
+    t["lisa_end_to_end"] = time.perf_counter() - start
     start = time.perf_counter()
     processing.run("regional_resilience:globalmoran", {
         "INPUT": path, "ID_FIELD": "rid", "FIELDS": fields, "PERMUTATIONS": permutations,
@@ -91,5 +88,4 @@ def main(path, neighbours_ref, periods, permutations, stages="all"):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]),
-         sys.argv[5] if len(sys.argv) > 5 else "all")
+    main(sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]))

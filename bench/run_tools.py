@@ -53,7 +53,9 @@ Two commands, each run in a fresh process by ``bench/bench.py --only tools``:
 
 The style post-processor is not run by ``processing.run`` (it runs when
 QGIS loads the layer), so "styled" here means: written with its style
-specification attached. Figures are seconds.
+specification attached, the parts of it left for when the style is applied
+(the natural breaks of a graduated map) computed in the write, as loading
+the layer would. Figures are seconds.
 
     cd /work/main && .venv/bin/python bench/run_tools.py build
     cd /work/main && .venv/bin/python bench/run_tools.py run dagumgini
@@ -738,24 +740,37 @@ def instrument(alg_cls):
         kind = ("write_layer" if isinstance(out, out_layer.LayerOutput)
                 else "write_table" if isinstance(out, out_table.TableOutput) else "write_other")
         timers.wrap(out, "write", f"{kind}:{getattr(out, 'name', type(out).__name__)}")
+    # the styles as QGIS applies them when it loads the layer (processing.run
+    # loads nothing): their pending parts (natural breaks) computed here
+    from regional_resilience.algorithms.outputs import styles as out_styles
+
+    original_attach = out_styles.attach_styles
+
+    def attach_resolved(context, dest_id, specs, layer_name=None):
+        for spec in specs:
+            spec.resolve()
+        return original_attach(context, dest_id, specs, layer_name=layer_name)
+
+    out_styles.attach_styles = attach_resolved
+    timers._undo.append((out_styles, "attach_styles", original_attach))
+    timers.wrap(out_styles, "attach_styles", "part:styles (breaks computed)")
     timers.wrap(out_layer, "write_layer", "part:features written (layer)")
     timers.wrap(out_table, "write_table", "part:features written (tables)")
     timers.wrap(prov, "values_checksum", "part:values checksum (provenance)")
     for module in (out_layer, out_table, prov):
         if hasattr(module, "record_provenance"):
             timers.wrap(module, "record_provenance", "part:provenance saved")
-    # long tables: their rows are read from the GeoPackage too
-    from regional_resilience.algorithms.inputs import panel as in_panel
-    timers.wrap(in_panel, "read_table", "read_table")
-    tool_module = sys.modules[alg_cls.__module__]
-    if hasattr(tool_module, "read_industry_rows"):
-        timers.wrap(tool_module, "read_industry_rows", "read_table")
-    # every core call made through run_core, by function
-    original = support.run_core
-    for name, module in list(sys.modules.items()):
-        if (name.startswith("regional_resilience.algorithms") and module is not None
-                and getattr(module, "run_core", None) is original):
-            timers.wrap(module, "run_core", _core_key)
+    # long tables: their rows are read from the GeoPackage too (the one
+    # reader, wherever it is imported); every core call made through
+    # run_core, by function
+    from regional_resilience.algorithms.inputs import table as in_table
+
+    for attr, original, key in (("read_table", in_table.read_table, "read_table"),
+                                ("run_core", support.run_core, _core_key)):
+        for name, module in list(sys.modules.items()):
+            if (name.startswith("regional_resilience.algorithms") and module is not None
+                    and getattr(module, attr, None) is original):
+                timers.wrap(module, attr, key)
     return timers
 
 

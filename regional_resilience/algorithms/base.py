@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingFeatureSourceDefinition
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -125,6 +125,21 @@ class Run:
 
     def source(self, name):
         return self.alg.parameterAsSource(self.parameters, name, self.context)
+
+    def layer_behind(self, name):
+        """The ``QgsVectorLayer`` behind the source parameter ``name`` and
+        its ``QgsProcessingFeatureSourceDefinition`` (None when the value is
+        a plain layer or path): what the bulk reader needs to know. The
+        layer is None when it cannot be had (then QGIS's iterator reads)."""
+        value = self.parameters.get(name)
+        definition = value if isinstance(value, QgsProcessingFeatureSourceDefinition) else None
+        if definition is not None:
+            value = definition.source
+        try:
+            layer = self.alg.parameterAsVectorLayer(dict(self.parameters, **{name: value}), name, self.context)
+        except Exception:  # noqa: BLE001 - any failure: read with QGIS's iterator
+            layer = None
+        return layer, definition
 
     def is_set(self, name):
         value = self.parameters.get(name)

@@ -159,7 +159,14 @@ def _format_list(items, limit=5):
 
 
 def _keys(values, key):
-    """``key(v)`` for every value, computing each distinct value once."""
+    """``key(v)`` for every value, computing each distinct value once (ids
+    that are all Python integers, or all text for :func:`exact_id`, in one
+    C-level pass: the same keys)."""
+    types = set(map(type, values))
+    if types == {int} and key in (exact_id, normalise_id):
+        return list(map(str, values))
+    if types == {str} and key is exact_id:
+        return list(map(str.strip, values))
     cache = {}
     out = []
     for v in values:
@@ -185,6 +192,9 @@ def _layer_index(layer_ids, normalise):
     missing, duplicate or (when normalising) colliding ids."""
     layer_ids = _as_list(layer_ids)
     exact = _keys(layer_ids, exact_id)
+    index = dict(zip(exact, range(len(exact))))
+    if None not in index and len(index) == len(exact) and not normalise:
+        return index  # every id given, none twice (the usual case, in one pass)
     missing = [i for i, k in enumerate(exact) if k is None]
     if missing:
         raise InputDataError.coded(

@@ -218,8 +218,44 @@ def as_label(value):
     return str(value).strip()
 
 
+def factorize(values):
+    """Distinct values and the code of every element: ``(uniques, codes)``
+    with ``uniques[codes[k]] == values[k]``; for a numeric array the uniques
+    in increasing order, for anything else (text, Python values from a
+    table) in the order they first appear.
+
+    A long table's ids, periods and categories are turned into labels and
+    matched on their few distinct values, not once per row: integers in a
+    compact range by counting, other numbers by sorting, other values with
+    one dictionary pass (all in C).
+
+    >>> uniques, codes = factorize(np.array([2001, 2000, 2001]))
+    >>> uniques, codes.tolist()
+    ([2000, 2001], [1, 0, 1])
+    >>> uniques, codes = factorize(["b", "a", "b", "c"])
+    >>> uniques, codes.tolist()
+    (['b', 'a', 'c'], [0, 1, 0, 2])
+    """
+    arr = values if isinstance(values, np.ndarray) else None
+    if arr is not None and arr.dtype.kind in "iub" and arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo <= 2 * arr.size + 1024:
+            dense = arr.astype(np.int64) - lo
+            present = np.bincount(dense, minlength=hi - lo + 1) > 0
+            rank = np.cumsum(present) - 1
+            return (np.flatnonzero(present) + lo).astype(arr.dtype).tolist(), rank[dense]
+    if arr is not None and arr.dtype.kind in "iufb":
+        uniq, inverse = np.unique(arr, return_inverse=True)
+        return uniq.tolist(), inverse.reshape(-1).astype(np.int64)
+    items = arr.tolist() if arr is not None else list(values)
+    uniques = list(dict.fromkeys(items))
+    lookup = {v: k for k, v in enumerate(uniques)}
+    return uniques, np.fromiter(map(lookup.__getitem__, items), dtype=np.int64, count=len(items))
+
+
 def panel_from_long(region_ids, table_ids, table_periods, table_values, table_name="table",
-                    allow_missing=False, normalise_ids=False, match_option=None):
+                    allow_missing=False, normalise_ids=False, match_option=None, categories=None,
+                    category_name="category"):
     """A panel from a long table joined to the polygons by region id.
 
     Parameters
@@ -237,6 +273,14 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
         must be equal as text, and when they are not but would be after
         normalising, the error says so (``match_option`` names the option
         that turns it on). Never matched silently.
+    categories : (r,) sequence, optional
+        A category per row (e.g. the industry of a table with one row per
+        region, period and industry): the one value column of
+        ``table_values`` is split into one variable per category (named by
+        its label, in the order the categories first appear; numeric codes
+        in increasing order). A category without a row for a region and
+        period is NaN; the balance check is on (region, period) rows.
+    category_name : what the categories are, for messages ("industry")
 
     Raises
     ------
@@ -247,31 +291,74 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
     """
     region_keys = [as_label(x) for x in region_ids]
     require_unique_ids(region_keys)
-    row_periods = [as_label(x) for x in table_periods]
-    periods = _sort_periods(sorted(set(row_periods)))
+    period_values, period_codes = factorize(table_periods)
+    period_labels = [as_label(x) for x in period_values]
+    periods = _sort_periods(sorted(set(period_labels)))
     if not periods:
         raise InputDataError(f"The {table_name} has no rows.")
 
-    positions = match_ids(region_ids, table_ids, normalise=normalise_ids)
-    row_keys = [as_label(x) for x in table_ids]
-    if (positions < 0).any():
-        unknown = sorted({row_keys[k] for k in np.flatnonzero(positions < 0)})
+    id_values, id_codes = factorize(table_ids)
+    matched = match_ids(region_ids, id_values, normalise=normalise_ids)
+    if (matched < 0).any():
+        unknown = sorted({as_label(id_values[k]) for k in np.flatnonzero(matched < 0)})
         message = (f"The {table_name} has region ids that match no polygon: {format_list(unknown)}. "
                    "Check the id fields chosen for the layer and the table.")
         if not normalise_ids:
-            hint = suggest_id_matching(region_ids, table_ids).sentence(table_name, option=match_option)
+            hint = suggest_id_matching(region_ids, id_values).sentence(table_name, option=match_option)
             if hint:
                 message += " " + hint
         raise InputDataError.coded("unknown_ids", "{message}", message=message, ids=unknown)
-    row_keys = [region_keys[k] for k in positions]
-    pos = {k: i for i, k in enumerate(region_keys)}
     ppos = {p: j for j, p in enumerate(periods)}
-    rows = np.fromiter((pos[k] for k in row_keys), dtype=np.int64, count=len(row_keys))
-    cols = np.fromiter((ppos[p] for p in row_periods), dtype=np.int64, count=len(row_periods))
+    rows = matched[id_codes]
+    cols = np.array([ppos[p] for p in period_labels], dtype=np.int64)[period_codes]
     n, t = len(region_keys), len(periods)
 
     flat = rows * t + cols
+    if categories is not None:
+        return _split_categories(region_keys, periods, flat, categories, table_values, table_name,
+                                 allow_missing, category_name, region_ids)
     counts = np.bincount(flat, minlength=n * t).reshape(n, t)
+    _check_counts(counts, region_keys, periods, table_name, allow_missing)
+    values = {}
+    sources = {}
+    for name, col in table_values.items():
+        arr = np.full(n * t, np.nan)
+        arr[flat] = np.asarray(col, dtype=float)
+        values[name] = arr.reshape(n, t)
+        sources.update({(name, p): name for p in periods})
+    return Panel(np.asarray(region_ids, dtype=object), tuple(periods), values, sources)
+
+
+def _split_categories(region_keys, periods, flat, categories, table_values, table_name, allow_missing,
+                      category_name, region_ids):
+    """The panel of a table with a category column (see panel_from_long)."""
+    if len(table_values) != 1:
+        raise InputDataError(f"A {table_name} with a {category_name} column has one value column; "
+                             f"{len(table_values)} given.")
+    (value_name, column), = table_values.items()
+    raw, raw_codes = factorize(categories)
+    names, label_codes = factorize([as_label(v) for v in raw])  # 'a' and 'a ' are one category
+    code = label_codes[raw_codes]
+    n, t, m = len(region_keys), len(periods), len(names)
+    cell = flat * m + code
+    counts = np.bincount(cell, minlength=n * t * m)
+    if (counts > 1).any():
+        twice = [f"{region_keys[c // (t * m)]} / {names[c % m]} in {periods[(c // m) % t]}"
+                 for c in np.flatnonzero(counts > 1)]
+        raise InputDataError(f"The {table_name} has more than one row for: {format_list(twice)}.")
+    rows_given = (counts.reshape(n, t, m).sum(axis=2) > 0).astype(np.int64)  # (region, period) rows
+    _check_counts(rows_given, region_keys, periods, table_name, allow_missing)
+    out = np.full(n * t * m, np.nan)
+    out[cell] = np.asarray(column, dtype=float)
+    out = out.reshape(n, t, m)
+    values = {name: out[:, :, j] for j, name in enumerate(names)}
+    sources = {(name, p): value_name for name in names for p in periods}
+    return Panel(np.asarray(region_ids, dtype=object), tuple(periods), values, sources)
+
+
+def _check_counts(counts, region_keys, periods, table_name, allow_missing):
+    """Refuse (region, period) pairs given twice, regions without rows and,
+    unless ``allow_missing``, pairs without a row; ``counts`` is (n, t)."""
     if (counts > 1).any():
         r, c = np.nonzero(counts > 1)
         pairs = [f"{region_keys[i]} in {periods[j]}" for i, j in zip(r, c)]
@@ -290,15 +377,6 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
         raise InputDataError(
             f"The panel is unbalanced: the {table_name} has no row for {format_list(pairs)}."
         )
-
-    values = {}
-    sources = {}
-    for name, col in table_values.items():
-        arr = np.full(n * t, np.nan)
-        arr[flat] = np.asarray(col, dtype=float)
-        values[name] = arr.reshape(n, t)
-        sources.update({(name, p): name for p in periods})
-    return Panel(np.asarray(region_ids, dtype=object), tuple(periods), values, sources)
 
 
 def require_complete(panel, variables=None):

@@ -250,7 +250,7 @@ def test_missing_rows_refused_or_counted_as_zero(run_alg, employment):
 
 @pytest.mark.parametrize("case, message", [
     ("duplicate", r"more than one row for: Aguascalientes / services in 2010"),
-    ("null industry", r"NULL ids, periods or industries in rows 481"),
+    ("null industry", r"NULL values in its key field .industry. in rows 481"),
     ("two value fields", r"exactly one value field .* 2 chosen \(jobs, year\)"),
     ("negative", r"Employment is negative for 1 region/industry cell\(s\): '1' / 'manu'"),
     ("one industry", r"at least two industries; 1 given \(agri\)"),

@@ -346,6 +346,34 @@ def test_output_replacing_an_input_field_is_the_same(run_alg, monkeypatch, reads
     assert [f.name() for f in bulk.fields()].count("nb_count") == 1
 
 
+def test_long_tables_are_read_in_bulk_with_the_same_results(run_alg, monkeypatch, reads, data_copy, tmp_path):
+    """A long table (US incomes: text ids, integer years) and a long table
+    with an industry column (China's employment) are read through the Arrow
+    stream and give the same outputs, layer and table, as QGIS's iterator."""
+    lisa = {"INPUT": str(data_copy("us48.gpkg")), "ID_FIELD": "STATE_NAME",
+            "TABLE": str(data_copy("us_income_long.gpkg")), "TABLE_ID_FIELD": "state",
+            "TABLE_PERIOD_FIELD": "year", "TABLE_VALUE_FIELDS": ["income"], "PERMUTATIONS": 99, "SEED": 7}
+    bulk, qgis, seen = run_both(run_alg, monkeypatch, reads, "localmoran", lisa, tmp_path)
+    assert seen[:2] == ["arrow", "arrow"] and all(s.endswith("is set") for s in seen[2:]), seen
+    assert_same_layers(bulk, qgis)
+
+    employment = str(data_copy("china_employment.gpkg"))
+    agg = {"INPUT": str(data_copy("china_provinces.gpkg")) + "|subset=in_study = 1", "ID_FIELD": "code",
+           "TABLE": employment + "|layername=employment", "TABLE_ID_FIELD": "code", "TABLE_PERIOD_FIELD": "year",
+           "TABLE_INDUSTRY_FIELD": "industry", "TABLE_VALUE_FIELDS": ["jobs"]}
+    outs = []
+    for tag, env in (("bulk", None), ("qgis", "1")):
+        if env:
+            monkeypatch.setenv(ogr_bulk.ENV_DISABLE, env)
+        res, _ = run_alg("agglomeration", dict(agg, OUTPUT=str(tmp_path / f"agg_{tag}.gpkg"),
+                                               LQ_TABLE=str(tmp_path / f"lq_{tag}.gpkg")))
+        outs.append((layer(res["OUTPUT"]), layer(res["LQ_TABLE"])))
+    monkeypatch.delenv(ogr_bulk.ENV_DISABLE, raising=False)
+    assert reads[-4:-2] == ["arrow", "arrow"] and all(s.endswith("is set") for s in reads[-2:]), reads
+    assert_same_layers(outs[0][0], outs[1][0])
+    a, b = ([f.attributes() for f in t.getFeatures()] for t in (outs[0][1], outs[1][1]))
+    assert a == b and len(a) == 31 * 8 * 5
+
 # ---------------------------------------------------------------------------
 # subset strings: a WHERE clause is applied as QGIS applies it
 # ---------------------------------------------------------------------------

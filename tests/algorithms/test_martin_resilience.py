@@ -161,6 +161,10 @@ def test_styled_on_load(provider, tmp_path, us):
     assert len(ranges) == 5
     assert ranges[0].lowerValue() == pytest.approx(values.min())
     assert ranges[-1].upperValue() == pytest.approx(values.max())
+    # the classes are the core's natural breaks of the written values (computed when the style is applied)
+    from regional_resilience.core.classify import jenks_breaks
+
+    assert [r.upperValue() for r in ranges] == pytest.approx(jenks_breaks(values[np.isfinite(values)], 5).tolist())
     assert list(lyr.styleManager().styles()).count("Martin index mr_2007_2009") == 1
 
 

@@ -74,7 +74,7 @@ def test_fips_codes_of_other_type_are_named_and_matched_on_request(run_alg):
                   TABLE_PERIOD_FIELD="year", TABLE_VALUE_FIELDS=["income"])
     with pytest.raises(QgsProcessingException,
                        match=r"match no polygon: 1, 4, 5.*would match after ignoring type and leading "
-                             r"zeros \(table '1' = layer '01'.*tick 'Match ids ignoring type"):
+                             r"zeros \(table 1 = layer '01'.*tick 'Match ids ignoring type"):
         run_alg("localmoran", params)
     res, _ = run_alg("localmoran", dict(params, MATCH_IDS=True))
     by_name, _ = run_alg("localmoran", dict(params, ID_FIELD="STATE_NAME", TABLE_ID_FIELD="state"))

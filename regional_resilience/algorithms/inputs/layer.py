@@ -20,7 +20,6 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsGeometry,
     QgsProcessingException,
-    QgsProcessingFeatureSourceDefinition,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsVectorLayer,
@@ -358,23 +357,8 @@ class LayerInput:
             raise QgsProcessingException(run.alg.invalidSourceError(run.parameters, INPUT))
         return source
 
-    def layer(self, run):
-        """The ``QgsVectorLayer`` behind the input and its
-        ``QgsProcessingFeatureSourceDefinition`` (None when the input is a
-        plain layer or path): what the bulk reader needs to know."""
-        value = run.parameters.get(INPUT)
-        definition = value if isinstance(value, QgsProcessingFeatureSourceDefinition) else None
-        if definition is not None:
-            value = definition.source
-        try:
-            layer = run.alg.parameterAsVectorLayer(dict(run.parameters, **{INPUT: value}), INPUT,
-                                                   run.context)
-        except Exception:  # noqa: BLE001 - any failure: read with QGIS's iterator
-            layer = None
-        return layer, definition
-
     def read(self, run, source, needs, keep_features=False):
-        layer, definition = self.layer(run)
+        layer, definition = run.layer_behind(INPUT)
         data = read_polygons(source, needs.value_fields, run.string(ID_FIELD),
                              geometry=needs.geometry, keep_features=keep_features,
                              feedback=run.feedback, min_features=self.min_features,

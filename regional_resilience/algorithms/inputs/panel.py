@@ -181,10 +181,10 @@ class PanelInput:
         if cells is not None:
             panel = run_core(panel_from_cells, data.ids, cells, {f: data.columns[f] for _, _, f in cells})
         else:
-            t_ids, t_periods, t_values = read_table(
-                table, run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD),
-                run.fields(TABLE_VALUE_FIELDS), run.feedback)
-            panel = run_core(core_panel.panel_from_long, data.ids, t_ids, t_periods, t_values,
+            layer, definition = run.layer_behind(TABLE)
+            long = read_table(table, run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD),
+                              run.fields(TABLE_VALUE_FIELDS), run.feedback, layer=layer, definition=definition)
+            panel = run_core(core_panel.panel_from_long, data.ids, long.ids, long.periods, long.values,
                              table_name="long table", allow_missing=allow_missing,
                              normalise_ids=run.bool(MATCH_IDS),
                              match_option=tr("Match ids ignoring type and leading zeros"))

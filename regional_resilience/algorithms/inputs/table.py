@@ -1,25 +1,109 @@
-"""Reading a long table (CSV, spreadsheet, any layer; geometry ignored)."""
+"""Reading a long table (CSV, spreadsheet, any layer; geometry ignored).
+
+An OGR table (GeoPackage, CSV, spreadsheet read by GDAL...) is read in bulk
+through GDAL's Arrow stream, like the polygon layers (:mod:`.ogr_bulk`);
+any other source, and whatever the bulk reader could read differently,
+with QGIS's feature iterator. Either way the key columns (ids, periods,
+categories) come back as arrays of their raw values, matched later on
+their distinct values (:func:`...core.panel.factorize`), and the value
+columns as floats.
+"""
+from dataclasses import dataclass
+
+import numpy as np
 from qgis.core import QgsFeatureRequest, QgsProcessingException
 
 from ... import compat
-from ...core.panel import as_label, format_list
+from ...core.panel import format_list
 from ..support import check_canceled
+from . import ogr_bulk
 from .layer import column_to_float, is_null
 
 
+@dataclass
+class LongTable:
+    """The columns of a long table, one element per row.
+
+    ids, periods : arrays of the raw id and period values
+    values : value field -> float array (NULL -> NaN)
+    keys : other key field (e.g. an industry) -> array of raw values
+    """
+
+    ids: np.ndarray
+    periods: np.ndarray
+    values: dict
+    keys: dict
+
+
 def read_table(source, id_field, period_field, value_fields, feedback=None,
-               table_name="the long table"):
-    """Read a long table (any layer, geometry ignored): ids, periods, values."""
+               table_name="the long table", key_fields=(), layer=None, definition=None):
+    """Read a long table: its ids, periods, ``key_fields`` (text kept as
+    it is, NULL refused) and ``value_fields`` (floats); a :class:`LongTable`.
+
+    ``layer`` / ``definition``: the ``QgsVectorLayer`` behind ``source``
+    and the input's source definition, for the bulk read (as
+    :func:`.layer.read_polygons`).
+    """
+    title = table_name[0].upper() + table_name[1:]
     if source is None:
         raise QgsProcessingException(f"Could not load {table_name}.")
     fields = source.fields()
-    names = [id_field, period_field] + list(value_fields)
+    keys = [id_field, period_field] + list(key_fields)
+    names = keys + list(value_fields)
     missing = [f for f in names if not f or fields.lookupField(f) < 0]
     if missing:
         raise QgsProcessingException(
-            f"{table_name[0].upper() + table_name[1:]} needs an id field, a period field and "
-            f"value fields; not found: {format_list([m or '(not set)' for m in missing])}."
+            f"{title} needs an id field, a period field and value fields; not found: "
+            f"{format_list([m or '(not set)' for m in missing])}."
         )
+    columns, nulls = _read_bulk(source, layer, definition, names, feedback, table_name)
+    if columns is None:
+        columns, nulls = _read_features(source, names, feedback)
+    if not len(columns[id_field]):
+        raise QgsProcessingException(f"{title} has no rows.")
+    for name in keys:
+        bad = np.flatnonzero(nulls[name])
+        if len(bad):
+            raise QgsProcessingException(
+                f"{title} has NULL values in its key field '{name}' in rows "
+                f"{format_list((bad + 1).tolist())}."
+            )
+    ids = columns[id_field]
+    values = {}
+    for name in value_fields:
+        column = columns[name]
+        if column.dtype.kind in "iufb":
+            out = column.astype(float)
+            out[nulls[name]] = np.nan
+        else:
+            items = column.tolist()
+            for k in np.flatnonzero(nulls[name]).tolist():
+                items[k] = None
+            out = column_to_float(items, name, ids, table_name)
+        values[name] = out
+    return LongTable(ids, columns[period_field], values, {f: columns[f] for f in key_fields})
+
+
+def _read_bulk(source, layer, definition, names, feedback, table_name):
+    """Columns and NULL masks from GDAL's Arrow stream, or (None, None)."""
+    if layer is None:
+        return None, None
+    try:
+        table = ogr_bulk.read(layer, names, False, source=source, definition=definition,
+                              check_canceled=lambda: check_canceled(feedback))
+    except ogr_bulk.Fallback as why:
+        if feedback is not None:
+            feedback.pushDebugInfo(f"Reading {table_name} with QGIS's feature iterator: {why}.")
+        return None, None
+    if feedback is not None:
+        feedback.pushDebugInfo(f"Read {table.n} rows of {table_name} through GDAL's Arrow stream.")
+    return ({name: table.data[name] for name in names},
+            {name: np.asarray(table.mask[name], dtype=bool) for name in names})
+
+
+def _read_features(source, names, feedback):
+    """Columns (object arrays) and NULL masks from QGIS's feature iterator."""
+    fields = source.fields()
     idx = [fields.lookupField(f) for f in names]
     request = QgsFeatureRequest().setFlags(compat.REQUEST_NO_GEOMETRY).setSubsetOfAttributes(idx)
     rows = []
@@ -28,19 +112,11 @@ def read_table(source, id_field, period_field, value_fields, feedback=None,
         rows.append([attrs[i] for i in idx])
         if k % 20000 == 0:
             check_canceled(feedback)
-    if not rows:
-        raise QgsProcessingException(f"{table_name[0].upper() + table_name[1:]} has no rows.")
-    cols = list(zip(*rows))
-    bad = [k for k, v in enumerate(cols[0]) if is_null(v)] + [k for k, v in enumerate(cols[1]) if is_null(v)]
-    if bad:
-        raise QgsProcessingException(
-            f"{table_name[0].upper() + table_name[1:]} has NULL ids or periods in rows "
-            f"{format_list(sorted(set(k + 1 for k in bad)))}."
-        )
-    ids = [as_label(v) for v in cols[0]]
-    periods = [as_label(v) for v in cols[1]]
-    values = {
-        name: column_to_float(list(cols[2 + j]), name, ids, table_name)
-        for j, name in enumerate(value_fields)
-    }
-    return ids, periods, values
+    columns, nulls = {}, {}
+    for j, name in enumerate(names):
+        items = [row[j] for row in rows]
+        null = np.fromiter((is_null(v) for v in items), dtype=bool, count=len(items))
+        column = np.empty(len(items), dtype=object)
+        column[:] = [None if m else v for v, m in zip(items, null.tolist())]
+        columns[name], nulls[name] = column, null
+    return columns, nulls

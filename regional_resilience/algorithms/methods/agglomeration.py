@@ -1,23 +1,24 @@
 """Processing algorithm: agglomeration, Herfindahl-Hirschman index and location quotients."""
 import numpy as np
-from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProcessingParameterField
+from qgis.core import QgsProcessingException, QgsProcessingParameterField
 
 from ... import compat
 from ...core import panel as core_panel
-from ...core.errors import InputDataError
-from ...core.panel import as_label, format_list
+from ...core.panel import format_list
 from ...core.resilience import agglomeration
 from ..base import Result, Tool
-from ..inputs.layer import LayerInput, column_to_float, is_null
+from ..inputs.layer import LayerInput
 from ..inputs.options import Choice
+from ..inputs.table import read_table
 from ..inputs.panel import (MATCH_IDS, TABLE, TABLE_ID_FIELD, TABLE_PERIOD_FIELD, TABLE_VALUE_FIELDS,
                             VARIABLES, PanelInput)
 from ..outputs import charts
+from ..outputs.columns import ColumnTable
 from ..outputs.layer import LayerOutput, NewField, period_field, safe_name
-from ..outputs.report import REPORT, ReportOutput, chart_block, section, table_block, text_block
+from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.styles import graduated_style
 from ..outputs.table import TableOutput
-from ..support import check_canceled, run_core, tr, with_help
+from ..support import run_core, tr, with_help
 
 OUTPUT = "OUTPUT"
 LQ_TABLE = "LQ_TABLE"
@@ -32,8 +33,8 @@ COLUMNS = [("region", "string"), ("period", "string"), ("industry", "string"), (
 
 class IndustryPanelInput(PanelInput):
     """The panel reader with one more way in: a long table with an industry
-    column (region, period, industry, employment), pivoted here to one
-    variable per industry before the shared join by region id."""
+    column (region, period, industry, employment), one variable per
+    industry (the core's long-table join with a category column)."""
 
     def add(self, alg):
         super().add(alg)
@@ -54,69 +55,18 @@ class IndustryPanelInput(PanelInput):
                 "With an industry field, choose exactly one value field of the long table (the "
                 "employment); {m} chosen ({names}).").format(m=len(values),
                                                              names=format_list(values) or "none"))
-        ids, periods, industries, employment = read_industry_rows(
-            run.source(TABLE), run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD), industry_field,
-            values[0], run.feedback)
-        keys_ids, keys_periods, columns = run_core(pivot_industries, ids, periods, industries, employment)
-        panel = run_core(core_panel.panel_from_long, data.ids, keys_ids, keys_periods, columns,
+        layer, definition = run.layer_behind(TABLE)
+        long = read_table(run.source(TABLE), run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD),
+                          values, run.feedback, key_fields=[industry_field], layer=layer,
+                          definition=definition)
+        panel = run_core(core_panel.panel_from_long, data.ids, long.ids, long.periods, long.values,
                          table_name="long table", allow_missing=self._allow_missing(run),
+                         categories=long.keys[industry_field], category_name="industry",
                          **({"normalise_ids": True} if run.bool(MATCH_IDS) else {}))
         if len(panel.variables) < self.min_variables:
             raise QgsProcessingException(tr(self.min_message).format(
                 m=len(panel.variables), names=format_list(panel.variables)))
         return panel
-
-
-def read_industry_rows(source, id_field, period_field, industry_field, value_field, feedback=None):
-    """One pass over a long table: ids, periods, industries (text) and
-    employment (float, NULL -> NaN)."""
-    fields = source.fields()
-    names = [id_field, period_field, industry_field, value_field]
-    missing = [n or "(not set)" for n in names if not n or fields.lookupField(n) < 0]
-    if missing:
-        raise QgsProcessingException(tr(
-            "The long table needs a region id, a period, an industry and a value field; not found: "
-            "{names}.").format(names=format_list(missing)))
-    idx = [fields.lookupField(n) for n in names]
-    request = QgsFeatureRequest().setFlags(compat.REQUEST_NO_GEOMETRY).setSubsetOfAttributes(idx)
-    rows = []
-    for k, feature in enumerate(source.getFeatures(request)):
-        attrs = feature.attributes()
-        rows.append([attrs[i] for i in idx])
-        if k % 20000 == 0:
-            check_canceled(feedback)
-    if not rows:
-        raise QgsProcessingException(tr("The long table has no rows."))
-    cols = list(zip(*rows))
-    bad = sorted({k + 1 for c in cols[:3] for k, v in enumerate(c) if is_null(v)})
-    if bad:
-        raise QgsProcessingException(tr(
-            "The long table has NULL ids, periods or industries in rows {rows}.").format(rows=format_list(bad)))
-    ids = [as_label(v) for v in cols[0]]
-    return (ids, [as_label(v) for v in cols[1]], [as_label(v) for v in cols[2]],
-            column_to_float(list(cols[3]), value_field, ids, "the long table"))
-
-
-def pivot_industries(ids, periods, industries, values):
-    """Rows (region, period, industry, value) -> one row per (region,
-    period) with a column per industry (in the order they first appear);
-    an industry without a row for a region-period is NaN (missing)."""
-    keys = list(dict.fromkeys(zip(ids, periods)))
-    names = list(dict.fromkeys(industries))
-    row_of, col_of = {k: r for r, k in enumerate(keys)}, {n: j for j, n in enumerate(names)}
-    out = np.full((len(keys), len(names)), np.nan)
-    seen = np.zeros(out.shape, dtype=bool)
-    twice = []
-    for i, p, ind, v in zip(ids, periods, industries, values):
-        r, j = row_of[(i, p)], col_of[ind]
-        if seen[r, j]:
-            twice.append(f"{i} / {ind} in {p}")
-        seen[r, j] = True
-        out[r, j] = v
-    if twice:
-        raise InputDataError(
-            f"The long table has more than one row for: {format_list(sorted(set(twice)))}.")
-    return [k[0] for k in keys], [k[1] for k in keys], {n: out[:, j] for j, n in enumerate(names)}
 
 
 class AgglomerationAlgorithm(Tool):
@@ -139,8 +89,8 @@ class AgglomerationAlgorithm(Tool):
         "without a year are the industries of one year); fields by name (e.g. 'emp_*' takes every "
         "emp_<industry>_<year>); a long table (region, year, one column per industry); or a long "
         "table with one row per region, year and industry (choose its industry field and one "
-        "value field: the rows are pivoted to one column per industry, in the order the "
-        "industries first appear). At least two industries.\n\n"
+        "value field: one variable per industry, in the order the industries first appear, "
+        "numeric industry codes in increasing order). At least two industries.\n\n"
         "Caveats: employment must be non-negative; missing values (NULL, or no row for an "
         "industry) are refused naming region, industry and year, or counted as 0 when chosen. A "
         "region without employment has no LQ (and no own-structure HHI); an industry without "
@@ -186,12 +136,28 @@ class AgglomerationAlgorithm(Tool):
         hhi_fields = [NewField(period_field("hhi", p), "double", hhi[:, k]) for k, p in enumerate(periods)]
         lq_fields = [NewField(period_field(f"lq_{safe_name(ind)}", p), "double", lq[:, j, k])
                      for j, ind in enumerate(industries) for k, p in enumerate(periods)]
-        rows = [[str(region), p, ind, L[i, j, k], li[i, k], s_reg[i, j, k], s_ind[i, j, k], lq[i, j, k]]
-                for k, p in enumerate(periods) for i, region in enumerate(panel.ids)
-                for j, ind in enumerate(industries)]
+        rows = _table(panel, industries, periods, L, li, s_reg, s_ind, lq)
         report = _report(panel, industries, periods, hhi, lq, res, options) if report_wanted(run) else []
         return Result(fields=hhi_fields + lq_fields, styles=[graduated_style(hhi_fields[-1:], prefix="HHI")],
                       tables={LQ_TABLE: rows}, report=report)
+
+
+def _table(panel, industries, periods, L, li, s_reg, s_ind, lq):
+    """The table, one row per period, region and industry (in that
+    nesting), built a batch at a time from the (regions, industries,
+    periods) result arrays."""
+    n, m, _ = L.shape
+    regions = np.array([str(r) for r in panel.ids], dtype=object)
+    period_names, industry_names = np.array(periods, dtype=object), np.array(industries, dtype=object)
+
+    def columns(index):
+        k, rest = np.divmod(index, n * m)
+        i, j = np.divmod(rest, m)
+        return {"region": regions[i], "period": period_names[k], "industry": industry_names[j],
+                "employment": L[i, j, k], "region_total": li[i, k], "share_in_region": s_reg[i, j, k],
+                "share_of_industry": s_ind[i, j, k], "lq": lq[i, j, k]}
+
+    return ColumnTable(n * m * len(periods), columns)
 
 
 def _report(panel, industries, periods, hhi, lq, res, options):
@@ -234,8 +200,3 @@ def _extreme(col, ids, highest):
         return ""
     i = int(np.nanargmax(col) if highest else np.nanargmin(col))
     return f"{ids[i]} ({col[i]:.4g})"
-
-
-def report_wanted(run):
-    """True when the (optional) report file was asked for: charts are drawn only then."""
-    return bool(run.alg.parameterAsFileOutput(run.parameters, REPORT, run.context))

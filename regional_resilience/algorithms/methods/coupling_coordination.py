@@ -8,8 +8,9 @@ from ..inputs.layer import LayerInput
 from ..inputs.options import Choice, Number, Text
 from ..inputs.panel import VARIABLES, PanelInput
 from ..outputs import charts
+from ..outputs.columns import text_of
 from ..outputs.layer import LayerOutput, NewField, period_field, safe_name
-from ..outputs.report import REPORT, ReportOutput, chart_block, section, table_block, text_block
+from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.styles import grade_style, ramp_colours
 from ..outputs.table import TableOutput
 from ..support import tr
@@ -146,18 +147,16 @@ class CouplingCoordinationAlgorithm(Tool):
         lag_names = [tr("synchronous")] + [tr("{system} lags").format(system=s) for s in systems]
         fields, grade_fields = [], []
         for k, period in enumerate(periods):
-            grade = res.grade[:, k].tolist()
+            grade = res.grade[:, k]
             grade_fields.append(period_field("cc_grade", period))
             fields += [
                 NewField(period_field("cc_c", period), "double", res.C[:, k]),
                 NewField(period_field("cc_t", period), "double", res.T[:, k]),
                 NewField(period_field("cc_d", period), "double", res.D[:, k]),
-                NewField(grade_fields[-1], "int", np.array([g if g >= 0 else None for g in grade], dtype=object)),
-                NewField(period_field("cc_label", period), "string",
-                         np.array([labels[g] if g >= 0 else None for g in grade], dtype=object)),
+                NewField(grade_fields[-1], "int", np.where(grade >= 0, grade, np.nan)),
+                NewField(period_field("cc_label", period), "string", text_of(labels, grade)),
                 NewField(period_field("cc_lagc", period), "int", res.lag_type[:, k]),
-                NewField(period_field("cc_lag", period), "string",
-                         np.array([lag_names[c] for c in res.lag_type[:, k].tolist()], dtype=object)),
+                NewField(period_field("cc_lag", period), "string", text_of(lag_names, res.lag_type[:, k])),
             ]
             s = res.summary
             run.info(tr("{period}: mean D {mean}, SD {sd}, CV {cv}").format(
@@ -166,11 +165,6 @@ class CouplingCoordinationAlgorithm(Tool):
         report = report_sections(res, systems, periods, columns, rows) if report_wanted(run) else []
         return Result(fields=fields, styles=[grade_style(grade_fields, labels)],
                       tables={SUMMARY: rows, SUMMARY + ":columns": columns}, report=report)
-
-
-def report_wanted(run):
-    """The report was asked for (charts are only drawn then: matplotlib is slow to load)."""
-    return bool(run.alg.parameterAsFileOutput(run.parameters, REPORT, run.context))
 
 
 def summary_rows(res, periods, grade_names):

@@ -6,7 +6,7 @@ from ..inputs.layer import LayerInput
 from ..inputs.panel import PanelInput
 from ..outputs import charts
 from ..outputs.naming import safe_name
-from ..outputs.report import REPORT, ReportOutput, chart_block, section, table_block, text_block
+from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.table import TableOutput
 from ..support import tr
 
@@ -115,7 +115,7 @@ class DagumGiniAlgorithm(Tool):
                     nb=f"{main[2]:.4f}", t=f"{main[3]:.4f}", cw=f"{main[4]:.1f}", cnb=f"{main[5]:.1f}",
                     ct=f"{main[6]:.1f}"))
             result.tables[OUTPUT] += wide
-            if run.is_set(REPORT):  # charts take a second each: only when the report is asked for
+            if report_wanted(run):  # charts take a second each: only when the report is asked for
                 result.report.append(self._section(variable, res, periods, pairs, columns, wide, pair_rows))
         return result
 

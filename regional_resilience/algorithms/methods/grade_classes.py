@@ -8,8 +8,9 @@ from ..inputs.layer import LayerInput
 from ..inputs.options import Choice, Number, Text
 from ..inputs.panel import PanelInput
 from ..outputs import charts
+from ..outputs.columns import text_of
 from ..outputs.layer import LayerOutput, NewField, period_field
-from ..outputs.report import ReportOutput, chart_block, section, table_block, text_block
+from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.styles import grade_style, ramp_colours
 from ..outputs.table import TableOutput
 from ..support import tr
@@ -129,7 +130,7 @@ class GradeClassesAlgorithm(Tool):
                 result.fields += [
                     NewField(code_name, "int", codes),
                     NewField(period_field("gr_label", extra + period), "string",
-                             np.array([names[c] for c in codes.tolist()], dtype=object)),
+                             text_of(names, codes)),
                 ]
                 codes_fields.append(code_name)
                 if not shared:
@@ -146,8 +147,9 @@ class GradeClassesAlgorithm(Tool):
                 rows = class_rows(variable, POOLED, edges, names, res.counts.sum(axis=0), res.gvf_pooled,
                                   options.method) + rows
             result.tables.setdefault(BREAKS, []).extend(rows)
-            result.report.append(report_section(variable, panel.periods, rows, res, shared,
-                                                tr(dict(METHODS)[options.method])))
+            if report_wanted(run):
+                result.report.append(report_section(variable, panel.periods, rows, res, shared,
+                                                    tr(dict(METHODS)[options.method])))
         return result
 
 

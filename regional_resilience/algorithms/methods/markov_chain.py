@@ -6,7 +6,7 @@ from ..base import Result, Tool
 from ..inputs.layer import LayerInput
 from ..inputs.panel import PanelInput
 from ..outputs.layer import LayerOutput
-from ..outputs.report import ReportOutput, section
+from ..outputs.report import ReportOutput, report_wanted, section
 from ..outputs.table import TableOutput
 from ..support import tr
 from . import _markov_common as mk
@@ -73,6 +73,8 @@ class MarkovChainAlgorithm(Tool):
             run.info(tr("{name}: {k} classes, {n} moves, {stay}% stay in their class; steady state "
                         "{pi}").format(name=variable, k=res.k, n=res.n_transitions, stay=f"{100 * stay:.1f}",
                                        pi=", ".join(f"{x:.3f}" for x in res.steady_state)))
+            if not report_wanted(run):
+                continue
             title = "" if len(panel.variables) == 1 else f" - {variable}"
             result.report += [
                 mk.classes_section(tr("Classes") + title, res, panel.periods, res.warnings),

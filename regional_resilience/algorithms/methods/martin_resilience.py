@@ -8,8 +8,9 @@ from ..inputs.layer import LayerInput
 from ..inputs.options import Number, Text
 from ..inputs.panel import PERIODS, PanelInput
 from ..outputs import charts
+from ..outputs.columns import ColumnTable, text_of
 from ..outputs.layer import LayerOutput, NewField, period_field
-from ..outputs.report import REPORT, ReportOutput, chart_block, section, table_block, text_block
+from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.styles import graduated_style
 from ..outputs.table import TableOutput
 from ..support import tr
@@ -94,7 +95,7 @@ class MartinResilienceAlgorithm(Tool):
         reference = run.core(resilience.parse_reference_series, options.reference_series, panel.periods)
         if pairs is not None and options.k != 1:
             run.info(tr("Period pairs given: the period length k = {k} is not used.").format(k=options.k))
-        rows, fields, report = [], [], []
+        tables, fields, report = [], [], []
         for v_index, variable in enumerate(panel.variables):
             progress, is_canceled = run.steps.callbacks("compute", v_index, len(panel.variables))
             res = run.core(resilience.martin_resilience, panel.values[variable], options.k, groups=groups,
@@ -105,28 +106,39 @@ class MartinResilienceAlgorithm(Tool):
             extra = "" if len(panel.variables) == 1 else f"{variable}_"
             fields += [NewField(period_field(PREFIX, f"{extra}{s}_{e}"), "double", res.index[:, p])
                        for p, (s, e) in enumerate(res.pairs)]
-            rows += _rows(panel, panel.values[variable], res, groups)
+            tables.append(_table(panel, panel.values[variable], res, groups))
             if report_wanted(run):
                 report += _report(variable, res, groups, list(panel.ids), len(panel.variables) > 1)
         return Result(fields=fields, styles=[graduated_style(fields[-1:], prefix="Martin index")],
-                      tables={TABLE_OUT: rows}, report=report)
+                      tables={TABLE_OUT: ColumnTable.concat(tables)}, report=report)
 
 
 def _reference_labels(res, groups, n):
     if res.reference == "group":
-        return [groups.labels[c] for c in groups.codes]
-    return [res.reference] * n
+        return text_of(groups.labels, groups.codes)
+    return np.full(n, res.reference, dtype=object)
 
 
-def _rows(panel, Y, res, groups):
-    refs = _reference_labels(res, groups, panel.n)
-    out = []
-    for p, (s, e) in enumerate(res.pairs):
-        for i, region in enumerate(panel.ids):
-            out.append([str(region), refs[i], f"{s}-{e}", s, e, Y[i, res.start[p]], Y[i, res.end[p]],
-                        res.actual_change[i, p], res.expected_change[i, p], res.reference_growth[i, p],
-                        res.index[i, p], "contraction" if res.contraction[i, p] else "expansion"])
-    return out
+def _table(panel, Y, res, groups):
+    """The table, one row per pair and region (pairs outer), built a batch
+    at a time from the result arrays."""
+    n = panel.n
+    regions = np.array([str(r) for r in panel.ids], dtype=object)
+    refs = _reference_labels(res, groups, n)
+    starts = np.array([s for s, _ in res.pairs], dtype=object)
+    ends = np.array([e for _, e in res.pairs], dtype=object)
+    pair = np.array([f"{s}-{e}" for s, e in res.pairs], dtype=object)
+    y_start, y_end = Y[:, res.start], Y[:, res.end]
+
+    def columns(index):
+        p, i = np.divmod(index, n)
+        return {"region": regions[i], "reference": refs[i], "pair": pair[p], "start": starts[p],
+                "end": ends[p], "y_start": y_start[i, p], "y_end": y_end[i, p],
+                "actual_change": res.actual_change[i, p], "expected_change": res.expected_change[i, p],
+                "reference_growth": res.reference_growth[i, p], "index": res.index[i, p],
+                "phase": text_of(("expansion", "contraction"), res.contraction[i, p].astype(np.int64))}
+
+    return ColumnTable(n * len(res.pairs), columns)
 
 
 def _report(variable, res, groups, ids, named):
@@ -164,11 +176,6 @@ def _report(variable, res, groups, ids, named):
                               float(res.actual_change[i, -1]), float(res.expected_change[i, -1])]
                              for k, i in enumerate(order)])),
     ]
-
-
-def report_wanted(run):
-    """True when the (optional) report file was asked for: charts are drawn only then."""
-    return bool(run.alg.parameterAsFileOutput(run.parameters, REPORT, run.context))
 
 
 def pairs_chart(labels, series, title="", max_ticks=16):

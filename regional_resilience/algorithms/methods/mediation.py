@@ -12,7 +12,7 @@ from ..inputs.layer import LayerInput
 from ..inputs.options import Choice, Flag, Number, Text
 from ..inputs.panel import VARIABLES, PanelInput
 from ..outputs.naming import parse_stems
-from ..outputs.report import ReportOutput, section, table_block, text_block
+from ..outputs.report import ReportOutput, report_wanted, section, table_block, text_block
 from ..outputs.table import TableOutput
 from ..support import tr
 from .spatial_panel import FE_CHOICES, lookup
@@ -160,7 +160,8 @@ class MediationAlgorithm(Tool):
         result = Result(tables={
             OUTPUT: [list(r) for r in table.rows], OUTPUT + ":columns": [(c, "string") for c in table.columns],
             EFFECTS: [list(r) for r in sp.tidy_mediation(results)], MODELS: summary})
-        result.report = report_sections(results, table, summary, options)
+        if report_wanted(run):
+            result.report = report_sections(results, table, summary, options)
         return result
 
 

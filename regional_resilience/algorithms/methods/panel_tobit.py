@@ -13,7 +13,7 @@ from ..inputs.options import Choice, Flag, Number, Text
 from ..inputs.panel import VARIABLES, PanelInput
 from ..outputs.layer import LayerOutput, NewField, period_field
 from ..outputs.naming import parse_stems
-from ..outputs.report import ReportOutput, section, table_block, text_block
+from ..outputs.report import ReportOutput, report_wanted, section, table_block, text_block
 from ..outputs.styles import graduated_style
 from ..outputs.table import TableOutput
 from ..support import tr
@@ -168,7 +168,8 @@ class PanelTobitAlgorithm(Tool):
             OUTPUT: [list(r) for r in table.rows], OUTPUT + ":columns": columns,
             COEFFICIENTS: [[g, out.results[g].model, *rest] for g, *rest in coefficient_rows(out.results)],
             MODELS: [[r[k] for k, _ in MODEL_COLUMNS] for r in summary]})
-        result.report = report_sections(out, table, summary, dep, regs, options)
+        if report_wanted(run):
+            result.report = report_sections(out, table, summary, dep, regs, options)
         if run.is_set(FITTED):
             for kind, prefix in (("index", "tobit_xb"), ("expected", "tobit_fit")):
                 values, _ = run.core(tobit.predict_by_sample, out, X, regions, labels, kind=kind)

@@ -8,7 +8,7 @@ from ..inputs.options import Choice, Number, Text
 from ..inputs.panel import PanelInput
 from ..inputs.weights import WeightsInput
 from ..outputs.layer import LayerOutput, NewField, period_field
-from ..outputs.report import ReportOutput, section, table_block, text_block
+from ..outputs.report import ReportOutput, report_wanted, section, table_block, text_block
 from ..outputs.table import TableOutput
 from ..support import tr
 from . import _markov_common as mk
@@ -145,8 +145,9 @@ class SpatialMarkovAlgorithm(Tool):
                         "{dof} degrees of freedom").format(
                 name=variable, k=res.k, m=res.m, q=f"{res.Q:.3f}", qp=f"{res.Q_p_value:.4g}",
                 lr=f"{res.LR:.3f}", lrp=f"{res.LR_p_value:.4g}", dof=res.dof_hom))
-            result.report += self._report(variable, len(panel.variables) > 1, panel.periods, res,
-                                          described, tests)
+            if report_wanted(run):
+                result.report += self._report(variable, len(panel.variables) > 1, panel.periods, res,
+                                              described, tests)
         result.styles.append(mk.type_style(type_fields))
         return result
 

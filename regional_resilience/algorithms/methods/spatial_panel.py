@@ -15,7 +15,7 @@ from ..inputs.panel import VARIABLES, PanelInput
 from ..inputs.weights import WeightsInput
 from ..outputs.layer import LayerOutput, NewField, period_field
 from ..outputs.naming import parse_stems
-from ..outputs.report import ReportOutput, section, table_block, text_block
+from ..outputs.report import ReportOutput, report_wanted, section, table_block, text_block
 from ..outputs.styles import graduated_style
 from ..outputs.table import TableOutput
 from ..support import tr
@@ -219,7 +219,8 @@ class SpatialPanelAlgorithm(Tool):
             EFFECTS: [[*r, options.effects_draws, options.seed] for r in sp.tidy_effects(out.effects)],
             DIAGNOSTICS: [list(r) for r in sp.tidy_diagnostics(out.diagnostics, out.comparisons)],
             MODELS: summary})
-        result.report = report_sections(out, table, summary, notes, options)
+        if report_wanted(run):
+            result.report = report_sections(out, table, summary, notes, options)
         if run.is_set(FITTED):
             res, fitted = out.residual_panel(), out.fitted_panel()
             res_fields = [NewField(period_field(RESIDUAL_PREFIX, p), "double", res[:, k])

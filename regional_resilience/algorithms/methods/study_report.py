@@ -1,7 +1,7 @@
 """Processing algorithm: the study report, one self-contained HTML file with
 the maps, charts and tables of a whole study."""
 import numpy as np
-from qgis.core import QgsProcessingException, QgsProcessingParameterFeatureSource, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsProcessingParameterFeatureSource
 
 from ... import compat
 from ...core import moran
@@ -19,7 +19,6 @@ from ..outputs.report import (
     heat_table_block,
     section,
     table_block,
-    text_block,
 )
 from ..outputs.styles import grade_style, lisa_style
 from ..support import tr, with_help

@@ -7,7 +7,7 @@ from ..inputs.options import Choice, Flag
 from ..inputs.panel import PanelInput
 from ..outputs import charts
 from ..outputs.naming import safe_name
-from ..outputs.report import REPORT, ReportOutput, chart_block, section, table_block, text_block
+from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.table import TableOutput
 from ..support import tr
 from .dagum_gini import pct, series, unique_names
@@ -110,7 +110,7 @@ class TheilSigmaAlgorithm(Tool):
                 run.info(tr("{variable} {period}: T = {t}, cv = {cv}").format(
                     variable=variable, period=period, t=f"{th.T[k]:.4f}", cv=f"{sg.cv[k]:.4f}"))
             result.tables[OUTPUT] += wide
-            if run.is_set(REPORT):  # charts take a second each: only when the report is asked for
+            if report_wanted(run):  # charts take a second each: only when the report is asked for
                 result.report.append(self._section(variable, th, sg, periods, labels, columns, wide, panel.n))
         return result
 

@@ -4,16 +4,14 @@ New fields are named ``<prefix>_<period>`` (e.g. ``lisa_cl_2000``). An input
 field with the same name is replaced in the copy (with a warning); the input
 layer itself is never modified. Features are written in batches.
 
-Rows are made a batch at a time without a Python call per value: the
-columns (numpy arrays, NULL where NaN) fill an object grid and one
-``tolist()`` gives the rows. When the input was read in bulk
+Rows are made a batch at a time without a Python call per value
+(:mod:`.columns`). When the input was read in bulk
 (``data.features`` is an ``inputs.ogr_bulk.BulkFeatures``), the kept input
 fields come from the bulk columns and the geometry from its WKB, so the
 input features are never built at all.
 """
 from dataclasses import dataclass
 
-import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFields,
@@ -25,6 +23,7 @@ from qgis.core import (
 from ... import compat
 from ..inputs.ogr_bulk import BulkFeatures
 from ..support import check_canceled, tr
+from .columns import column_array, rows as column_rows
 from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
 
 BATCH = 5000
@@ -37,48 +36,6 @@ class NewField:
     name: str
     kind: str
     values: object
-
-
-def _python_values(column):
-    """numpy column -> list of Python values with NaN as NULL."""
-    values, nulls = _column_array(column)
-    out = values.tolist()
-    for k in nulls.tolist():
-        out[k] = None
-    return out
-
-
-def _column_array(column):
-    """A result column as an array whose elements are the Python values to
-    write (float, int or str), and the positions to write as NULL."""
-    arr = np.asarray(column.values)
-    if column.kind == "double":
-        arr = arr.astype(float)
-        return arr, np.flatnonzero(np.isnan(arr))
-    if column.kind == "int":
-        if (arr.dtype.kind in "ib" or (arr.dtype.kind == "u" and arr.dtype.itemsize < 8)
-                or (arr.dtype.kind == "f" and np.isfinite(arr).all()
-                    and (np.abs(arr) < 2.0 ** 62).all())):  # int(v) truncates as astype does
-            return arr.astype(np.int64), np.zeros(0, dtype=np.int64)
-        values = [None if v is None else int(v) for v in arr.tolist()]
-    else:
-        values = [None if v is None else str(v) for v in arr.tolist()]
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out, np.zeros(0, dtype=np.int64)
-
-
-def _rows(columns, start, stop):
-    """Rows ``start:stop`` (lists of Python values) of ``(array, null
-    positions)`` columns: the grid is filled column by column in numpy."""
-    grid = np.empty((stop - start, len(columns)), dtype=object)
-    for j, (values, nulls) in enumerate(columns):
-        grid[:, j] = values[start:stop]
-        if len(nulls):
-            lo, hi = np.searchsorted(nulls, [start, stop])
-            if hi > lo:
-                grid[nulls[lo:hi] - start, j] = None
-    return grid.tolist()
 
 
 def write_layer(run, param_name, data, columns, span=None):
@@ -106,7 +63,7 @@ def write_layer(run, param_name, data, columns, span=None):
     if sink is None:
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
 
-    new_columns = [_column_array(c) for c in columns]
+    new_columns = [column_array(c.kind, c.values) for c in columns]
     n = data.n
     if isinstance(data.features, BulkFeatures):
         _write_bulk(sink, data.features, keep, new_columns, out_fields, run, param_name,
@@ -116,7 +73,7 @@ def write_layer(run, param_name, data, columns, span=None):
     all_kept = len(keep) == len(data.fields)
     for start in range(0, n, BATCH):
         stop = min(n, start + BATCH)
-        rows = _rows(new_columns, start, stop) if new_columns else [[] for _ in range(start, stop)]
+        rows = column_rows(new_columns, start, stop) if new_columns else [[] for _ in range(start, stop)]
         batch = []
         for feature, new in zip(data.features[start:stop], rows):
             out = QgsFeature(out_fields, feature.id())
@@ -144,7 +101,7 @@ def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, 
     for start in range(0, n, BATCH):
         stop = min(n, start + BATCH)
         batch = []
-        for fid, attrs, wkb in zip(fids[start:stop], _rows(columns, start, stop), wkbs[start:stop]):
+        for fid, attrs, wkb in zip(fids[start:stop], column_rows(columns, start, stop), wkbs[start:stop]):
             out = QgsFeature(out_fields, fid)
             out.setAttributes(attrs)
             if wkb is not None:

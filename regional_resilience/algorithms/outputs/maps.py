@@ -36,7 +36,7 @@ def legend_items(spec, field_name):
         return [(colour, str(label)) for _, label, colour in spec.categories]
     from .styles import ramp_colours
 
-    bounds = spec.breaks.get(field_name, [])
+    bounds = spec.resolve().breaks.get(field_name, [])
     colours = ramp_colours(len(bounds), spec.ramp)
     return [(c, f"{lo:.4g} - {hi:.4g}") for c, (lo, hi) in zip(colours, bounds)]
 

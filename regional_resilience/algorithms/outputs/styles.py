@@ -54,6 +54,9 @@ class StyleSpec:
     ramp : QGIS colour ramp name for graduated maps
     prefix : style names are ``"<prefix> <field>"``
     output : the output (sink) name the style belongs to (None: the layer output)
+    pending : a function giving ``breaks``, called by :meth:`resolve` when
+        the style is first applied (natural breaks of 100,000 values take
+        a third of a second: not computed for a layer nobody loads)
     """
 
     kind: str
@@ -63,6 +66,13 @@ class StyleSpec:
     ramp: str = "RdYlGn"
     prefix: str = "Map of"
     output: str = None
+    pending: object = None
+
+    def resolve(self):
+        """Compute what was left for when the style is applied; returns self."""
+        if self.pending is not None:
+            self.breaks, self.pending = self.pending(), None
+        return self
 
 
 RENDERERS = {}
@@ -100,7 +110,7 @@ def _ramp(name):
 @renderer_kind("graduated")
 def graduated_renderer(layer, field_name, spec):
     ramp = _ramp(spec.ramp)
-    bounds = spec.breaks.get(field_name, [])
+    bounds = spec.resolve().breaks.get(field_name, [])
     ranges = []
     for k, (lower, upper) in enumerate(bounds):
         colour = ramp.color(k / max(len(bounds) - 1, 1))
@@ -132,7 +142,8 @@ def grade_style(fields, labels, ramp="RdYlGn", prefix="Grades"):
 
 def graduated_style(columns, classes=5, ramp="RdYlGn", prefix="Map of", pooled=False):
     """Graduated map of numeric fields, classes by the core's Fisher-Jenks
-    natural breaks (one set per field, or one for all with ``pooled``).
+    natural breaks (one set per field, or one for all with ``pooled``),
+    computed when the style is first applied.
 
     ``columns`` is a list of :class:`outputs.layer.NewField`.
     """
@@ -148,13 +159,15 @@ def graduated_style(columns, classes=5, ramp="RdYlGn", prefix="Map of", pooled=F
         lower = [float(v.min())] + upper[:-1]
         return list(zip(lower, upper))
 
-    breaks = {}
-    if pooled:
-        shared = bounds(np.concatenate([np.asarray(c.values, dtype=float) for c in columns]))
-        breaks = {c.name: shared for c in columns}
-    else:
-        breaks = {c.name: bounds(c.values) for c in columns}
-    return StyleSpec("graduated", [c.name for c in columns], breaks=breaks, ramp=ramp, prefix=prefix)
+    values = {c.name: c.values for c in columns}
+
+    def breaks():
+        if pooled:
+            shared = bounds(np.concatenate([np.asarray(v, dtype=float) for v in values.values()]))
+            return {name: shared for name in values}
+        return {name: bounds(v) for name, v in values.items()}
+
+    return StyleSpec("graduated", list(values), ramp=ramp, prefix=prefix, pending=breaks)
 
 
 # Python references until QGIS has called them (QGIS holds a raw pointer).

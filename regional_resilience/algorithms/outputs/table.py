@@ -9,16 +9,23 @@ from qgis.core import (
 )
 
 from ... import compat
-from ..support import tr
+from ..support import check_canceled, tr
+from .columns import ColumnTable, column_array, rows as column_rows
 from .provenance import record_provenance
+
+
+BATCH = 5000
 
 
 def write_table(run, param_name, specs, rows):
     """Write a table without geometry to the sink ``param_name``.
 
-    ``specs`` is a list of (name, kind); ``rows`` a list of value lists.
-    Returns the destination id, or ``None`` when the (optional) output was
-    not asked for.
+    ``specs`` is a list of (name, kind); ``rows`` either a list of value
+    lists, or the table as columns: a dict of column name -> (n,) array or
+    a :class:`.columns.ColumnTable` (every column of ``specs``; NULL as NaN
+    or ``None``), converted per column and written a batch at a time, the
+    way to give a table of many rows. Returns the destination id, or
+    ``None`` when the (optional) output was not asked for.
     """
     alg, parameters = run.alg, run.parameters
     fields = QgsFields()
@@ -31,14 +38,33 @@ def write_table(run, param_name, specs, rows):
         if _skipped(alg, parameters, param_name):
             return None
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
-    features = []
-    for row in rows:
-        f = QgsFeature(fields)
-        f.setAttributes([_python_scalar(v) for v in row])
-        features.append(f)
-    if features and not sink.addFeatures(features, compat.SINK_FAST_INSERT):
-        raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
+    if isinstance(rows, dict):
+        rows = ColumnTable.of(rows)
+    if isinstance(rows, ColumnTable):
+        batches = (_column_batch(rows, specs, start, min(rows.n, start + BATCH))
+                   for start in range(0, rows.n, BATCH))
+    else:
+        batches = ([[_python_scalar(v) for v in row] for row in rows[start:start + BATCH]]
+                   for start in range(0, len(rows), BATCH))
+    for batch in batches:
+        features = []
+        for values in batch:
+            f = QgsFeature(fields)
+            f.setAttributes(values)
+            features.append(f)
+        if features and not sink.addFeatures(features, compat.SINK_FAST_INSERT):
+            raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
+        check_canceled(run.feedback)
     return dest_id
+
+
+def _column_batch(table, specs, start, stop):
+    """Rows ``start:stop`` of a :class:`ColumnTable` as lists of Python values."""
+    got = table.columns(np.arange(start, stop))
+    missing = [name for name, _ in specs if name not in got]
+    if missing:
+        raise QgsProcessingException(f"Internal error: table columns not given: {', '.join(missing)}.")
+    return column_rows([column_array(kind, got[name]) for name, kind in specs], 0, stop - start)
 
 
 def _skipped(alg, parameters, name):
@@ -57,8 +83,8 @@ def _python_scalar(value):
 
 
 class TableOutput:
-    """A table output with declared columns ``[(name, kind)]``; the rows come
-    from ``Result.tables[name]``. Secondary tables are optional outputs
+    """A table output with declared columns ``[(name, kind)]``; the rows (or
+    the columns, see :func:`write_table`) come from ``Result.tables[name]``. Secondary tables are optional outputs
     (skipped when not asked for)."""
 
     needs_features = False
