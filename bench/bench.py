@@ -46,7 +46,35 @@ from run_tools import TOOLS as TOOL_SPECS  # noqa: E402
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
 
 
+RAW = OUT / "raw"
+#: --reuse: results saved by an earlier run are read back instead of measured again
+REUSE = False
+
+
+def _raw_path(args):
+    """Where the result of one step is kept: named by its script and arguments."""
+    parts = [Path(args[0]).stem if args[0] != "-c" else "code"] + [Path(a).name for a in args[1:]]
+    name = "_".join(p for p in parts if p)[:150]
+    return RAW / ("".join(c if c.isalnum() or c in "._-" else "-" for c in name) + ".json")
+
+
 def run_json(args, env=None, limit_mb=None):
+    """Run one step in a fresh process; its JSON result is also saved under
+    bench_output/raw/ (so that a failure later in the run loses nothing, and
+    ``--reuse`` can write the tables from what was measured)."""
+    raw = _raw_path(args)
+    if REUSE and raw.exists() and args[0] != "-c":
+        got = json.loads(raw.read_text())
+        print(f"  (reused: {raw.name}, measured {got.get('measured_at', '?')})")
+        return got
+    got = _run_json(args, env, limit_mb)
+    if args[0] != "-c":
+        RAW.mkdir(parents=True, exist_ok=True)
+        raw.write_text(json.dumps(dict(got, measured_at=time.strftime("%Y-%m-%d %H:%M"))))
+    return got
+
+
+def _run_json(args, env=None, limit_mb=None):
     def limit():
         import resource
         size = int(limit_mb * 1024 * 1024)
@@ -130,6 +158,11 @@ def main():
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--permutations", type=int, default=999)
     parser.add_argument("--no-reference", action="store_true", help="skip libpysal + esda")
+    parser.add_argument("--no-large-reference", action="store_true",
+                        help="skip libpysal + esda at the --large size only (about 50 minutes there)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="read back the results that an earlier run saved in bench_output/raw/ "
+                             "instead of measuring them again (the date of each is printed)")
     parser.add_argument("--large", type=int, default=1000000,
                         help="size of the extra run of every stage, LISA tool included (0: skip)")
     parser.add_argument("--read", action="store_true",
@@ -145,6 +178,8 @@ def main():
     parser.add_argument("--tool-regions", type=int, default=100000,
                         help="polygons of the layer of 'Tools end to end' (the panel models keep 3,000 / 300)")
     args = parser.parse_args()
+    global REUSE
+    REUSE = args.reuse
     sizes = [int(s) for s in args.sizes.split(",")]
     OUT.mkdir(exist_ok=True)
     periods = ",".join(PERIODS)
@@ -188,7 +223,7 @@ def main():
             line = f"  {label:<50} {ours[ok]:8.2f} s"
             if ref and rk:
                 line += f"   libpysal/esda {ref[rk]:8.2f} s   ratio {ref[rk] / max(ours[ok], 1e-9):6.1f}x"
-            if geoda and ok in GEODA_STAGES:
+            if geoda and ok in GEODA_STAGES and ok in geoda:
                 line += f"   pygeoda {geoda[ok]:8.2f} s   ratio {geoda[ok] / max(ours[ok], 1e-9):6.1f}x"
             print(line)
         if ref:
@@ -258,14 +293,14 @@ def run_large(n, prev_n, prev, periods, args):
     ref_nb = OUT / f"tess_{n}_queen_ref.npz"
     ref = geoda = None
     avail = mem_available_mb()
-    if args.no_reference:
-        pass
+    if args.no_reference or args.no_large_reference:
+        print("  libpysal + esda skipped at this size (option)")
     elif avail is not None and avail < LARGE_REFERENCE_MB:
         print(f"  libpysal + esda skipped: {avail:.0f} MB free, it needs about {LARGE_REFERENCE_MB} MB")
     else:
         try:
             ref = run_json([str(HERE / "run_reference.py"), str(path), str(ref_nb), periods,
-                            str(args.permutations)],
+                            str(args.permutations), "lean"],
                            limit_mb=(avail - 2000) if avail else None)
         except SystemExit as exc:  # out of memory: reported, the bench goes on
             print(f"  libpysal + esda did not complete ({exc})")
@@ -280,7 +315,7 @@ def run_large(n, prev_n, prev, periods, args):
         line = f"  {label:<50} {ours[ok]:8.2f} s"
         if ref and rk:
             line += f"   libpysal/esda {ref[rk]:8.2f} s   ratio {ref[rk] / max(ours[ok], 1e-9):6.1f}x"
-        if geoda and ok in GEODA_STAGES:
+        if geoda and ok in GEODA_STAGES and ok in geoda:
             line += f"   pygeoda {geoda[ok]:8.2f} s   ratio {geoda[ok] / max(ours[ok], 1e-9):6.1f}x"
         if prev.get(ok, 0) > 0.01:
             line += f"   growth exponent from {prev_n:,}: {math.log(ours[ok] / prev[ok]) / math.log(n / prev_n):.2f}"
@@ -449,7 +484,7 @@ def write_markdown(sizes, results, geoda_results, pauses, permutations, methods,
             if ref and rk:
                 cell += f" (esda {ref[rk]:.1f}, {ref[rk] / max(ours[ok], 1e-9):.1f}x)"
             geoda = geoda_results.get(n)
-            if geoda and ok in GEODA_STAGES:
+            if geoda and ok in GEODA_STAGES and ok in geoda:
                 cell += f" (GeoDa {geoda[ok]:.1f}, {geoda[ok] / max(ours[ok], 1e-9):.1f}x)"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -465,7 +500,7 @@ def write_markdown(sizes, results, geoda_results, pauses, permutations, methods,
             refs = []
             if ref and rk:
                 refs.append(f"esda {ref[rk]:.1f} ({ref[rk] / max(ours[ok], 1e-9):.1f}x)")
-            if geoda and ok in GEODA_STAGES:
+            if geoda and ok in GEODA_STAGES and ok in geoda:
                 refs.append(f"GeoDa {geoda[ok]:.1f} ({geoda[ok] / max(ours[ok], 1e-9):.1f}x)")
             prev = large["prev"].get(ok, 0)
             growth = (f"{math.log(ours[ok] / prev) / math.log(large['n'] / large['prev_n']):.2f}"

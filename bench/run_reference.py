@@ -11,10 +11,12 @@ import time
 import numpy as np
 
 
-def main(path, neighbours_out, periods, permutations):
+def main(path, neighbours_out, periods, permutations, lean=False):
     """Every stage; each period's LISA object is dropped once its columns
-    are taken, as a script that writes them would (with esda's default of
-    keeping the simulations they are 8 GB a period at 1,000,000 polygons)."""
+    are taken, as a script that writes them would. ``lean`` (the 1,000,000
+    size): ``keep_simulations=False``, so no ``z_sim`` column: with esda's
+    default the simulations are 8 GB a period there, and its statistics of
+    them another 7.4 GB, more than a 24 GB machine has."""
     import esda
     import geopandas
     import libpysal
@@ -51,12 +53,14 @@ def main(path, neighbours_out, periods, permutations):
     results = {}
     for c in cols:
         start = time.perf_counter()
-        lm = esda.Moran_Local(gdf[c].values, wq, permutations=permutations, seed=12345)
+        lm = esda.Moran_Local(gdf[c].values, wq, permutations=permutations, seed=12345,
+                              keep_simulations=not lean)
         t["lisa"] += time.perf_counter() - start
         start = time.perf_counter()
         p = c[1:]
         results[f"lisa_i_{p}"] = lm.Is
-        results[f"lisa_z_{p}"] = lm.z_sim
+        if not lean:
+            results[f"lisa_z_{p}"] = lm.z_sim
         results[f"lisa_p_{p}"] = lm.p_sim
         results[f"lisa_q_{p}"] = lm.q
         results[f"lisa_cl_{p}"] = np.where(lm.p_sim <= 0.05, lm.q, 0)
@@ -72,4 +76,5 @@ def main(path, neighbours_out, periods, permutations):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]),
+         lean=len(sys.argv) > 5 and sys.argv[5] == "lean")

@@ -9,9 +9,9 @@ from ...core.resilience import agglomeration
 from ..base import Result, Tool
 from ..inputs.layer import LayerInput
 from ..inputs.options import Choice
-from ..inputs.table import read_table
 from ..inputs.panel import (MATCH_IDS, TABLE, TABLE_ID_FIELD, TABLE_PERIOD_FIELD, TABLE_VALUE_FIELDS,
                             VARIABLES, PanelInput)
+from ..inputs.table import read_table
 from ..outputs import charts
 from ..outputs.columns import ColumnTable
 from ..outputs.layer import LayerOutput, NewField, period_field, safe_name
