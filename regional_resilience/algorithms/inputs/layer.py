@@ -133,17 +133,9 @@ def read_polygons(source, value_fields=(), id_field="", geometry=False,
         if layer is None and isinstance(source, QgsVectorLayer):
             layer = source
         names = [f.name() for f in fields] if keep_features else needed
-        try:
-            table = ogr_bulk.read(layer, names, geometry or keep_features, source=source,
-                                  definition=definition,
-                                  check_canceled=lambda: check_canceled(feedback))
-        except ogr_bulk.Fallback as why:
-            note = str(why)
-            if feedback is not None:
-                feedback.pushDebugInfo(f"Reading {layer_name} with QGIS's feature iterator: {why}.")
+        table, note = ogr_bulk.read_or_fallback(layer, names, geometry or keep_features, source, definition,
+                                                feedback, layer_name, lambda: check_canceled(feedback))
     if table is not None:
-        if feedback is not None:
-            feedback.pushDebugInfo(f"Read {table.n} features of {layer_name} through GDAL's Arrow stream.")
         return _from_table(table, source, fields, wanted, texts_wanted, id_field, geometry,
                            keep_features, min_features, layer_name)
     data = _read_features(source, fields, wanted, texts_wanted, id_field, geometry, keep_features,

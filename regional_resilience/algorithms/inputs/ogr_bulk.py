@@ -54,7 +54,7 @@ from qgis.core import (
 from ... import compat
 
 __all__ = ["ENV_DISABLE", "BulkFeatures", "BulkTable", "Fallback", "check_definition", "disabled",
-           "explicit_geometry_check", "features_unchecked", "read"]
+           "explicit_geometry_check", "features_unchecked", "read", "read_or_fallback"]
 
 ENV_DISABLE = "RR_NO_BULK_READ"
 
@@ -642,6 +642,21 @@ def read(layer, names, geometry, source=None, definition=None, check_canceled=No
             raise Fallback(f"OGR read {table.n} features, QGIS counts {total}")
         _check_first(source, layer, table, names, geometry)
     return table
+
+
+def read_or_fallback(layer, names, geometry, source, definition, feedback, what, check_canceled=None):
+    """:func:`read`, or ``(None, why)`` when QGIS's iterator must read; the
+    path taken is said in the log (debug). Returns ``(table, note)``."""
+    try:
+        table = read(layer, names, geometry, source=source, definition=definition,
+                     check_canceled=check_canceled)
+    except Fallback as why:
+        if feedback is not None:
+            feedback.pushDebugInfo(f"Reading {what} with QGIS's feature iterator: {why}.")
+        return None, str(why)
+    if feedback is not None:
+        feedback.pushDebugInfo(f"Read {table.n} rows of {what} through GDAL's Arrow stream.")
+    return table, ""
 
 
 def _read(gdal, ogr, layer, names, geometry, check_canceled):

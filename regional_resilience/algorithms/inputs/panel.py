@@ -66,13 +66,17 @@ class PanelInput:
     default_prefix : str
         Default of the fields-by-name parameter (e.g. ``idx_*`` so that the
         subsystem indices of the development index are taken as they are).
+    category : (parameter name, noun, help) or None
+        One more way in: a long table with one row per region, period and
+        category (an industry), whose one value field is split into one
+        variable per category (``core.panel.panel_from_long(categories=)``).
     """
 
     key = "panel"
 
     def __init__(self, role=PERIODS, fields_label="Value fields, one per period (in period order)",
                  min_variables=1, complete=True, not_constant=True, allow_missing=False,
-                 default_prefix="", fields_help=None, min_message=None):
+                 default_prefix="", fields_help=None, min_message=None, category=None):
         self.role = role
         self.fields_label = fields_label
         self.min_variables = min_variables
@@ -82,6 +86,7 @@ class PanelInput:
         self.default_prefix = default_prefix
         self.fields_help = fields_help
         self.min_message = min_message
+        self.category = category
 
     # declaration --------------------------------------------------------
     def add(self, alg):
@@ -139,6 +144,13 @@ class PanelInput:
                "normalising would match them."),
             advanced=True,
         ))
+        if self.category:
+            name, noun, help_text = self.category
+            alg.addParameter(with_help(
+                QgsProcessingParameterField(name, tr("Long table: {noun} field (optional)").format(noun=tr(noun)),
+                                            parentLayerParameterName=TABLE, type=compat.FIELD_ANY,
+                                            optional=True),
+                tr(help_text), advanced=True))
 
     # reading ------------------------------------------------------------
     def plan(self, run, source, needs):
@@ -175,19 +187,31 @@ class PanelInput:
         allow = self.allow_missing
         return bool(allow(run)) if callable(allow) else bool(allow)
 
+    def _from_long_table(self, run, data, table, allow_missing):
+        values = run.fields(TABLE_VALUE_FIELDS)
+        category = run.string(self.category[0]) if self.category else ""
+        if category and len(values) != 1:
+            raise QgsProcessingException(tr(
+                "With a {noun} field, choose exactly one value field of the long table; {m} chosen "
+                "({names}).").format(noun=tr(self.category[1]), m=len(values),
+                                     names=format_list(values) or "none"))
+        layer, definition = run.layer_behind(TABLE)
+        long = read_table(table, run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD), values,
+                          run.feedback, key_fields=[category] if category else (), layer=layer,
+                          definition=definition)
+        by_category = {"categories": long.keys[category], "category_name": self.category[1]} if category else {}
+        return run_core(core_panel.panel_from_long, data.ids, long.ids, long.periods, long.values,
+                        table_name="long table", allow_missing=allow_missing,
+                        normalise_ids=run.bool(MATCH_IDS),
+                        match_option=tr("Match ids ignoring type and leading zeros"), **by_category)
+
     def build(self, run, data, namespace):
         cells, table = run.memo[self.key]
         allow_missing = self._allow_missing(run)
         if cells is not None:
             panel = run_core(panel_from_cells, data.ids, cells, {f: data.columns[f] for _, _, f in cells})
         else:
-            layer, definition = run.layer_behind(TABLE)
-            long = read_table(table, run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD),
-                              run.fields(TABLE_VALUE_FIELDS), run.feedback, layer=layer, definition=definition)
-            panel = run_core(core_panel.panel_from_long, data.ids, long.ids, long.periods, long.values,
-                             table_name="long table", allow_missing=allow_missing,
-                             normalise_ids=run.bool(MATCH_IDS),
-                             match_option=tr("Match ids ignoring type and leading zeros"))
+            panel = self._from_long_table(run, data, table, allow_missing)
         if len(panel.variables) < self.min_variables:
             raise QgsProcessingException(tr(
                 self.min_message or "This tool needs at least {k} variables; {m} given ({names})."

@@ -88,15 +88,10 @@ def _read_bulk(source, layer, definition, names, feedback, table_name):
     """Columns and NULL masks from GDAL's Arrow stream, or (None, None)."""
     if layer is None:
         return None, None
-    try:
-        table = ogr_bulk.read(layer, names, False, source=source, definition=definition,
-                              check_canceled=lambda: check_canceled(feedback))
-    except ogr_bulk.Fallback as why:
-        if feedback is not None:
-            feedback.pushDebugInfo(f"Reading {table_name} with QGIS's feature iterator: {why}.")
+    table, _ = ogr_bulk.read_or_fallback(layer, names, False, source, definition, feedback, table_name,
+                                         lambda: check_canceled(feedback))
+    if table is None:
         return None, None
-    if feedback is not None:
-        feedback.pushDebugInfo(f"Read {table.n} rows of {table_name} through GDAL's Arrow stream.")
     return ({name: table.data[name] for name in names},
             {name: np.asarray(table.mask[name], dtype=bool) for name in names})
 

@@ -1,24 +1,18 @@
 """Processing algorithm: agglomeration, Herfindahl-Hirschman index and location quotients."""
 import numpy as np
-from qgis.core import QgsProcessingException, QgsProcessingParameterField
 
-from ... import compat
-from ...core import panel as core_panel
-from ...core.panel import format_list
 from ...core.resilience import agglomeration
 from ..base import Result, Tool
 from ..inputs.layer import LayerInput
 from ..inputs.options import Choice
-from ..inputs.panel import (MATCH_IDS, TABLE, TABLE_ID_FIELD, TABLE_PERIOD_FIELD, TABLE_VALUE_FIELDS,
-                            VARIABLES, PanelInput)
-from ..inputs.table import read_table
+from ..inputs.panel import VARIABLES, PanelInput
 from ..outputs import charts
 from ..outputs.columns import ColumnTable
 from ..outputs.layer import LayerOutput, NewField, period_field, safe_name
 from ..outputs.report import ReportOutput, chart_block, report_wanted, section, table_block, text_block
 from ..outputs.styles import graduated_style
 from ..outputs.table import TableOutput
-from ..support import run_core, tr, with_help
+from ..support import tr
 
 OUTPUT = "OUTPUT"
 LQ_TABLE = "LQ_TABLE"
@@ -29,44 +23,6 @@ TABLE_INDUSTRY_FIELD = "TABLE_INDUSTRY_FIELD"
 COLUMNS = [("region", "string"), ("period", "string"), ("industry", "string"), ("employment", "double"),
            ("region_total", "double"), ("share_in_region", "double"), ("share_of_industry", "double"),
            ("lq", "double")]
-
-
-class IndustryPanelInput(PanelInput):
-    """The panel reader with one more way in: a long table with an industry
-    column (region, period, industry, employment), one variable per
-    industry (the core's long-table join with a category column)."""
-
-    def add(self, alg):
-        super().add(alg)
-        alg.addParameter(with_help(
-            QgsProcessingParameterField(TABLE_INDUSTRY_FIELD, tr("Long table: industry field (optional)"),
-                                        parentLayerParameterName=TABLE, type=compat.FIELD_ANY, optional=True),
-            tr("For a table with one row per region, period and industry: the industry of each row; the "
-               "value field is then the employment. Empty: each value field is an industry."),
-            advanced=True))
-
-    def build(self, run, data, namespace):
-        industry_field = run.string(TABLE_INDUSTRY_FIELD)
-        if not (run.source(TABLE) is not None and industry_field):
-            return super().build(run, data, namespace)
-        values = run.fields(TABLE_VALUE_FIELDS)
-        if len(values) != 1:
-            raise QgsProcessingException(tr(
-                "With an industry field, choose exactly one value field of the long table (the "
-                "employment); {m} chosen ({names}).").format(m=len(values),
-                                                             names=format_list(values) or "none"))
-        layer, definition = run.layer_behind(TABLE)
-        long = read_table(run.source(TABLE), run.string(TABLE_ID_FIELD), run.string(TABLE_PERIOD_FIELD),
-                          values, run.feedback, key_fields=[industry_field], layer=layer,
-                          definition=definition)
-        panel = run_core(core_panel.panel_from_long, data.ids, long.ids, long.periods, long.values,
-                         table_name="long table", allow_missing=self._allow_missing(run),
-                         categories=long.keys[industry_field], category_name="industry",
-                         **({"normalise_ids": True} if run.bool(MATCH_IDS) else {}))
-        if len(panel.variables) < self.min_variables:
-            raise QgsProcessingException(tr(self.min_message).format(
-                m=len(panel.variables), names=format_list(panel.variables)))
-        return panel
 
 
 class AgglomerationAlgorithm(Tool):
@@ -101,12 +57,15 @@ class AgglomerationAlgorithm(Tool):
         "total, share_in_region l_ij / l_i, share_of_industry l_ij / l_j, lq). Optional report."
     )
 
-    INPUTS = (LayerInput(), IndustryPanelInput(
+    INPUTS = (LayerInput(), PanelInput(
         role=VARIABLES, fields_label="Employment fields, one per industry (<industry>_<year>)",
         fields_help="Employment per industry: one field per industry for one year (agri, manu, serv), or "
                     "<industry>_<year> for several years (agri_2010, manu_2010, agri_2011, ...).",
         min_variables=2, complete=False, not_constant=False, allow_missing=lambda run: run.enum(MISSING) == 1,
-        min_message="Agglomeration measures need at least two industries; {m} given ({names})."))
+        min_message="Agglomeration measures need at least two industries; {m} given ({names}).",
+        category=(TABLE_INDUSTRY_FIELD, "industry",
+                  "For a table with one row per region, period and industry: the industry of each row; the "
+                  "value field is then the employment. Empty: each value field is an industry.")))
     OPTIONS = (
         Choice(HHI_VARIANT, "HHI", (("national", "National shares: sum_j (l_ij / l_j)^2"),
                                     ("share", "Own industry mix (Herfindahl): sum_j (l_ij / l_i)^2")),

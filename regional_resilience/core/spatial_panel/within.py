@@ -510,7 +510,7 @@ def log_variables(arrays, names, log, *, ids=None, periods=None):
     --------
     >>> import numpy as np
     >>> a, names = log_variables([np.e * np.ones((2, 2)), np.ones((2, 2))], ["gdp", "open"], ["GDP"])
-    >>> names, float(a[0][0, 0])
+    >>> names, round(float(a[0][0, 0]), 12)
     (('ln(gdp)', 'open'), 1.0)
     >>> log_variables([np.array([[1.0, 0.0]])], ["gdp"], ["gdp"], ids=["A"], periods=[2001, 2002])
     Traceback (most recent call last):
