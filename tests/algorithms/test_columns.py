@@ -80,14 +80,20 @@ def test_table_from_columns_equals_table_from_rows(run_alg, provider, tmp_path, 
     half = n // 2
     halves = ColumnTable.concat([ColumnTable.of({k: v[:half] for k, v in columns.items()}),
                                  ColumnTable.of({k: v[half:] for k, v in columns.items()})])
-    for tag, given in (("columns", columns), ("rows", row_list), ("halves", halves)):
-        params = {"RESILIENCE_TABLE": str(tmp_path / f"{tag}.gpkg")}
-        run = base.Run(alg, params, QgsProcessingContext(), QgsProcessingFeedback(), alg.PHASES)
+    for tag, given in (("columns", columns), ("rows", row_list), ("halves", halves), ("memory", columns)):
+        target = "TEMPORARY_OUTPUT" if tag == "memory" else str(tmp_path / f"{tag}.gpkg")
+        context = QgsProcessingContext()
+        run = base.Run(alg, {"RESILIENCE_TABLE": target}, context, QgsProcessingFeedback(), alg.PHASES)
         dest = out_table.write_table(run, "RESILIENCE_TABLE", specs, given)
         del run
-        tables.append([[plain(v) for v in f.attributes()[1:]] for f in layer(dest).getFeatures()])  # no fid
-    a, b, c = tables
-    assert len(a) == n and a == b == c
+        if tag == "memory":  # the features written are reused batch after batch: each row kept
+            got = context.getMapLayer(dest)
+            tables.append([[plain(v) for v in f.attributes()] for f in got.getFeatures()])
+        else:
+            tables.append([[plain(v) for v in f.attributes()[1:]] for f in layer(dest).getFeatures()])  # no fid
+    a, b, c, d = tables
+    expected = [[r[0], r[1], None if math.isnan(r[2]) else r[2]] for r in row_list]
+    assert len(a) == n and a == b == c == d == expected
     first = a[0]
     assert first[0] is None and first[1] == int(ints[0]) and first[2] is None  # NULLs written as NULL
     assert math.isclose(a[1][2], reals[1])

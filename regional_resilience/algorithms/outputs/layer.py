@@ -13,7 +13,6 @@ input features are never built at all.
 from dataclasses import dataclass
 
 from qgis.core import (
-    QgsFeature,
     QgsFields,
     QgsGeometry,
     QgsProcessingException,
@@ -24,6 +23,7 @@ from ... import compat
 from ..inputs.ogr_bulk import BulkFeatures
 from ..support import check_canceled, tr
 from .columns import column_array, rows as column_rows
+from .table import reused_features
 from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
 
 BATCH = 5000
@@ -71,18 +71,18 @@ def write_layer(run, param_name, data, columns, span=None):
         feedback.setProgress(progress_end)
         return dest_id
     all_kept = len(keep) == len(data.fields)
+    pool = []
     for start in range(0, n, BATCH):
         stop = min(n, start + BATCH)
         rows = column_rows(new_columns, start, stop) if new_columns else [[] for _ in range(start, stop)]
-        batch = []
-        for feature, new in zip(data.features[start:stop], rows):
-            out = QgsFeature(out_fields, feature.id())
+        batch = reused_features(pool, out_fields, stop - start)
+        for out, feature, new in zip(batch, data.features[start:stop], rows):
+            out.setId(feature.id())
             out.setGeometry(feature.geometry())
             attrs = feature.attributes()
             if not all_kept:
                 attrs = [attrs[i] for i in keep]
             out.setAttributes(attrs + new)
-            batch.append(out)
         _flush(sink, batch, alg, param_name, parameters)
         check_canceled(feedback)
         feedback.setProgress(progress_start + (progress_end - progress_start) * stop / n)
@@ -98,17 +98,18 @@ def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, 
     fids = table.fids.tolist()
     wkbs = table.wkbs
     columns = [features.column(i) for i in keep] + new_columns
+    pool = []
     for start in range(0, n, BATCH):
         stop = min(n, start + BATCH)
-        batch = []
-        for fid, attrs, wkb in zip(fids[start:stop], column_rows(columns, start, stop), wkbs[start:stop]):
-            out = QgsFeature(out_fields, fid)
+        batch = reused_features(pool, out_fields, stop - start)
+        for out, fid, attrs, wkb in zip(batch, fids[start:stop], column_rows(columns, start, stop),
+                                        wkbs[start:stop]):
+            out.setId(fid)
             out.setAttributes(attrs)
+            geom = QgsGeometry()
             if wkb is not None:
-                geom = QgsGeometry()
                 geom.fromWkb(wkb)
-                out.setGeometry(geom)
-            batch.append(out)
+            out.setGeometry(geom)
         _flush(sink, batch, alg, param_name, parameters)
         check_canceled(feedback)
         feedback.setProgress(span[0] + (span[1] - span[0]) * stop / n)
@@ -117,7 +118,6 @@ def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, 
 def _flush(sink, batch, alg, param_name, parameters):
     if batch and not sink.addFeatures(batch, compat.SINK_FAST_INSERT):
         raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
-    batch.clear()
 
 
 class LayerOutput:

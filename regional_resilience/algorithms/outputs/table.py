@@ -46,16 +46,25 @@ def write_table(run, param_name, specs, rows):
     else:
         batches = ([[_python_scalar(v) for v in row] for row in rows[start:start + BATCH]]
                    for start in range(0, len(rows), BATCH))
+    pool = []
     for batch in batches:
-        features = []
-        for values in batch:
-            f = QgsFeature(fields)
+        features = reused_features(pool, fields, len(batch))
+        for f, values in zip(features, batch):
             f.setAttributes(values)
-            features.append(f)
         if features and not sink.addFeatures(features, compat.SINK_FAST_INSERT):
             raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
         check_canceled(run.feedback)
     return dest_id
+
+
+def reused_features(pool, fields, n):
+    """``n`` features of ``fields`` from ``pool`` (grown as needed), reused
+    batch after batch: sinks copy what they are given (QGIS features are
+    implicitly shared, and setting attributes detaches), and building a
+    feature costs more than setting its attributes."""
+    while len(pool) < n:
+        pool.append(QgsFeature(fields))
+    return pool[:n]
 
 
 def _column_batch(table, specs, start, stop):
