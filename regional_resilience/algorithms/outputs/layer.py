@@ -23,8 +23,8 @@ from ... import compat
 from ..inputs.ogr_bulk import BulkFeatures
 from ..support import check_canceled, tr
 from .columns import column_array, rows as column_rows
-from .table import reused_features
 from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
+from .sink import add_batch, reused_features
 
 BATCH = 5000
 
@@ -83,7 +83,7 @@ def write_layer(run, param_name, data, columns, span=None):
             if not all_kept:
                 attrs = [attrs[i] for i in keep]
             out.setAttributes(attrs + new)
-        _flush(sink, batch, alg, param_name, parameters)
+        add_batch(sink, batch, alg, parameters, param_name)
         check_canceled(feedback)
         feedback.setProgress(progress_start + (progress_end - progress_start) * stop / n)
     feedback.setProgress(progress_end)
@@ -110,14 +110,9 @@ def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, 
             if wkb is not None:
                 geom.fromWkb(wkb)
             out.setGeometry(geom)
-        _flush(sink, batch, alg, param_name, parameters)
+        add_batch(sink, batch, alg, parameters, param_name)
         check_canceled(feedback)
         feedback.setProgress(span[0] + (span[1] - span[0]) * stop / n)
-
-
-def _flush(sink, batch, alg, param_name, parameters):
-    if batch and not sink.addFeatures(batch, compat.SINK_FAST_INSERT):
-        raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
 
 
 class LayerOutput:

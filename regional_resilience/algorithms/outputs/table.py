@@ -2,7 +2,6 @@
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsFeature,
     QgsFields,
     QgsProcessingException,
     QgsProcessingParameterFeatureSink,
@@ -12,6 +11,7 @@ from ... import compat
 from ..support import check_canceled, tr
 from .columns import ColumnTable, column_array, rows as column_rows
 from .provenance import record_provenance
+from .sink import add_batch, reused_features
 
 
 BATCH = 5000
@@ -51,20 +51,9 @@ def write_table(run, param_name, specs, rows):
         features = reused_features(pool, fields, len(batch))
         for f, values in zip(features, batch):
             f.setAttributes(values)
-        if features and not sink.addFeatures(features, compat.SINK_FAST_INSERT):
-            raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
+        add_batch(sink, features, alg, parameters, param_name)
         check_canceled(run.feedback)
     return dest_id
-
-
-def reused_features(pool, fields, n):
-    """``n`` features of ``fields`` from ``pool`` (grown as needed), reused
-    batch after batch: sinks copy what they are given (QGIS features are
-    implicitly shared, and setting attributes detaches), and building a
-    feature costs more than setting its attributes."""
-    while len(pool) < n:
-        pool.append(QgsFeature(fields))
-    return pool[:n]
 
 
 def _column_batch(table, specs, start, stop):
