@@ -44,6 +44,16 @@ Two commands, each run in a fresh process by ``bench/bench.py --only tools``:
     ``core``, ``tool``, ``read_write`` (the reads and every output's write)
     and ``overhead_ratio`` = (tool - read_write) / core, the target of
     issue #14 being at most 2, with the parts (``timers``).
+
+    What counts as the read: the layer read, a long table's rows read, and
+    the panel put together from them (``panel``: the fields arranged by
+    period, ``panel_from_cells``; or the long table's rows joined to the
+    polygons by id and period, and split by industry, ``panel_from_long``).
+    That join is how a long table is read into the regions x periods arrays
+    the core takes, as the fields of a wide layer are; it costs what the
+    table's rows cost (6 million rows for agglomeration), not what the
+    method does. Until 2026-12-04 it was counted as overhead; that ratio is
+    still printed, as ``overhead_ratio_panel_as_overhead``.
     The process limits its data size to ``--max-mb`` (default 12,000 MB, at
     most the memory available less 3 GB), so that a runaway allocation
     ends in a MemoryError instead of the OOM killer. ``--profile K`` then
@@ -876,20 +886,23 @@ def measure(key, regions, repeats, profile=0, max_mb=12000):
     tool = time.perf_counter() - start
     timers.restore()
     t = timers.t
-    read = t.get("read_layer", 0.0) + t.get("read_table", 0.0)
+    panel = t.get("core:panel_from_long", 0.0) + t.get("via_run_core:panel_from_cells", 0.0)
+    read = t.get("read_layer", 0.0) + t.get("read_table", 0.0) + panel
     write_layer = sum(v for k, v in t.items() if k.startswith("write_layer:"))
     write_tables = sum(v for k, v in t.items() if k.startswith(("write_table:", "write_other:")))
     write = write_layer + write_tables
     core_in_run = sum(v for k, v in t.items() if k.startswith("core:"))
     accounted = t.get("inputs", 0.0) + t.get("compute", 0.0) + write
     ratio = (tool - read - write) / core if core > 0 else float("inf")
+    ratio_panel = (tool - read + panel - write) / core if core > 0 else float("inf")
     checks = [("ratio <= 2", ratio <= MAX_RATIO)] + [(name, tool < limit) for name, limit in targets]
     result.update(
         tool=round(tool, 4), read=round(read, 4), write=round(write, 4), read_write=round(read + write, 4),
         write_layer=round(write_layer, 4), write_tables=round(write_tables, 4),
         inputs=round(t.get("inputs", 0.0), 4), compute=round(t.get("compute", 0.0), 4),
         framework=round(tool - accounted, 4), core_in_run=round(core_in_run, 4),
-        overhead_ratio=round(ratio, 3), checks=[[name, bool(ok)] for name, ok in checks],
+        panel=round(panel, 4), overhead_ratio=round(ratio, 3),
+        overhead_ratio_panel_as_overhead=round(ratio_panel, 3), checks=[[name, bool(ok)] for name, ok in checks],
         met=all(ok for _, ok in checks), warnings=len(feedback.warnings),
         timers={k: round(v, 4) for k, v in sorted(t.items(), key=lambda kv: -kv[1])},
         output_mb=round(sum(f.stat().st_size for f in outdir.glob("*.gpkg")) / 2 ** 20, 1),

@@ -31,6 +31,8 @@ __all__ = [
     "as_panel",
     "region_label",
     "period_label",
+    "Factorized",
+    "factorize",
 ]
 
 _TRAILING_PERIOD = re.compile(r"(\d{4})$")
@@ -218,11 +220,37 @@ def as_label(value):
     return str(value).strip()
 
 
+@dataclass(frozen=True, eq=False)
+class Factorized:
+    """A column given by its distinct values and the code of every element
+    (``uniques[codes[k]]`` is element ``k``), as :func:`factorize` returns
+    it; a reader that already knows them (the bulk reader of a long table's
+    text columns) hands them over in this form and saves the join a pass
+    over every row.
+
+    uniques : list of the distinct values, in the order they first appear
+    codes : (r,) int64 array
+    """
+
+    uniques: list
+    codes: np.ndarray
+
+    def __len__(self):
+        return len(self.codes)
+
+    def values(self):
+        """The column as an object array."""
+        out = np.empty(len(self.uniques), dtype=object)
+        out[:] = self.uniques
+        return out[self.codes]
+
+
 def factorize(values):
     """Distinct values and the code of every element: ``(uniques, codes)``
     with ``uniques[codes[k]] == values[k]``; for a numeric array the uniques
     in increasing order, for anything else (text, Python values from a
-    table) in the order they first appear.
+    table) in the order they first appear; a :class:`Factorized` column as
+    it is.
 
     A long table's ids, periods and categories are turned into labels and
     matched on their few distinct values, not once per row: integers in a
@@ -236,11 +264,13 @@ def factorize(values):
     >>> uniques, codes.tolist()
     (['b', 'a', 'c'], [0, 1, 0, 2])
     """
+    if isinstance(values, Factorized):
+        return list(values.uniques), np.asarray(values.codes, dtype=np.int64)
     arr = values if isinstance(values, np.ndarray) else None
     if arr is not None and arr.dtype.kind in "iub" and arr.size:
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 2 * arr.size + 1024:
-            dense = arr.astype(np.int64) - lo
+            dense = np.subtract(arr, lo, dtype=np.int64)
             present = np.bincount(dense, minlength=hi - lo + 1) > 0
             rank = np.cumsum(present) - 1
             return (np.flatnonzero(present) + lo).astype(arr.dtype).tolist(), rank[dense]
@@ -262,6 +292,7 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
     ----------
     region_ids : (n,) ids of the polygons (the panel's row order)
     table_ids, table_periods : (r,) the table's region id and period per row
+        (arrays, or :class:`Factorized`)
     table_values : dict of variable name -> (r,) float array
     table_name : name used in messages
     allow_missing : bool
@@ -273,7 +304,7 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
         must be equal as text, and when they are not but would be after
         normalising, the error says so (``match_option`` names the option
         that turns it on). Never matched silently.
-    categories : (r,) sequence, optional
+    categories : (r,) sequence or :class:`Factorized`, optional
         A category per row (e.g. the industry of a table with one row per
         region, period and industry): the one value column of
         ``table_values`` is split into one variable per category (named by
@@ -309,11 +340,12 @@ def panel_from_long(region_ids, table_ids, table_periods, table_values, table_na
                 message += " " + hint
         raise InputDataError.coded("unknown_ids", "{message}", message=message, ids=unknown)
     ppos = {p: j for j, p in enumerate(periods)}
-    rows = matched[id_codes]
-    cols = np.array([ppos[p] for p in period_labels], dtype=np.int64)[period_codes]
+    column_of = np.array([ppos[p] for p in period_labels], dtype=np.int64)
     n, t = len(region_keys), len(periods)
 
-    flat = rows * t + cols
+    flat = matched[id_codes]  # row, then (row, column) cell, in place: millions of table rows
+    flat *= t
+    flat += column_of[period_codes]
     if categories is not None:
         return _split_categories(region_keys, periods, flat, categories, table_values, table_name,
                                  allow_missing, category_name, region_ids)
@@ -340,7 +372,9 @@ def _split_categories(region_keys, periods, flat, categories, table_values, tabl
     names, label_codes = factorize([as_label(v) for v in raw])  # 'a' and 'a ' are one category
     code = label_codes[raw_codes]
     n, t, m = len(region_keys), len(periods), len(names)
-    cell = flat * m + code
+    cell = flat
+    cell *= m
+    cell += code
     counts = np.bincount(cell, minlength=n * t * m)
     if (counts > 1).any():
         twice = [f"{region_keys[c // (t * m)]} / {names[c % m]} in {periods[(c // m) % t]}"

@@ -435,12 +435,16 @@ def martin_resilience(Y, k=1, *, groups=None, reference=None, pairs=None, ids=No
     growth = growth_g[gidx]  # (n, n_pairs): each region's reference growth
     _step(0.6)
 
+    # five (n, pairs) arrays, the rest in place (panels of 100,000 regions)
     Ys = Y[:, start]
-    dY = Y[:, end] - Ys
-    dE = growth * Ys
+    dY = Y[:, end]
+    dY -= Ys
+    dE = np.multiply(growth, Ys)
     zero_dE = dE == 0
+    index = np.subtract(dY, dE)
+    magnitude = np.abs(dE, out=Ys)  # Ys is not needed any more
     with np.errstate(divide="ignore", invalid="ignore"):
-        index = (dY - dE) / np.abs(dE)
+        index /= magnitude
     if zero_dE.any():
         index[zero_dE] = np.nan
         rows, cols = np.nonzero(zero_dE)

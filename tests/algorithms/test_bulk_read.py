@@ -146,6 +146,13 @@ def test_tables_read_the_same(data_copy, name):
                   for v in (f.attributes()[i] for f in feats)]
         mine = table.values(name)
         assert mine == theirs and [type(v) for v in mine] == [type(v) for v in theirs], name
+    # a text column without NULL also comes as its distinct values and codes
+    # (what the long-table join takes), in the order the values first appear
+    texts = [n for n in names if table.kinds[n] == "str"]
+    assert texts and set(table.coded) == {n for n in texts if not table.mask[n].any()}
+    for text_name, coded in table.coded.items():
+        assert coded.values().tolist() == table.values(text_name)
+        assert coded.uniques == list(dict.fromkeys(table.values(text_name)))
     # read_polygons refuses the table the same way on both paths
     for bulk in (None, False):
         with pytest.raises(QgsProcessingException, match="must be a polygon layer"):
@@ -373,6 +380,77 @@ def test_long_tables_are_read_in_bulk_with_the_same_results(run_alg, monkeypatch
     assert_same_layers(outs[0][0], outs[1][0])
     a, b = ([f.attributes() for f in t.getFeatures()] for t in (outs[0][1], outs[1][1]))
     assert a == b and len(a) == 31 * 8 * 5
+
+@pytest.mark.parametrize("shape", ["sorted", "runs out of order", "alternating", "few then more",
+                                   "many, unsorted", "one value"])
+def test_distinct_text_values_match_a_dictionary_pass(shape):
+    """The fixed-width bytes of a text column give the distinct values (in
+    the order they first appear) and codes that factorize gives on the
+    decoded column, in each of the ways the reader takes: runs (sorted
+    ids, or grouped by id in another order), few values compared one by one (an industry), few values and then
+    others (the rest by dictionary), many values out of order (dictionary)."""
+    from regional_resilience.core.panel import factorize
+
+    rng = np.random.default_rng(sum(map(ord, shape)))
+    pool = np.array(["".join(rng.choice(list("ab\u00e9\u5e02 "), size=rng.integers(0, 6))).encode()
+                     for _ in range(400)])
+    pool = np.unique(pool)
+    n = 5000
+    codes = {"sorted": np.sort(rng.integers(0, len(pool), n)),
+             "runs out of order": np.repeat(rng.permutation(len(pool))[:100], 50),
+             "alternating": np.tile(np.arange(3), n // 3 + 1)[:n],
+             "few then more": np.r_[np.tile(np.arange(4), 600), rng.integers(0, len(pool), n - 2400)],
+             "many, unsorted": rng.integers(0, len(pool), n),
+             "one value": np.zeros(n, dtype=np.int64)}[shape]
+    data = pool[codes]
+    assert data.dtype.kind == "S"
+    mask = np.zeros(n, dtype=bool)
+    text, coded = ogr_bulk._decode(data, mask, "name")
+    decoded = [v.decode("utf-8") for v in data.tolist()]
+    assert text.tolist() == decoded
+    uniques, reference = factorize(np.array(decoded, dtype=object))
+    assert coded.uniques == uniques and np.array_equal(coded.codes, reference)
+    assert coded.codes.dtype == np.int64
+    # with a NULL the column is given as text only (NULL keys are refused anyway)
+    mask[7] = True
+    text, coded = ogr_bulk._decode(data, mask, "name")
+    assert coded is None and text[7] is None and text.tolist()[8:] == decoded[8:]
+
+
+def test_a_long_table_in_any_row_order_gives_the_same_panel(run_alg, reads, data_copy, tmp_path):
+    """The US incomes long table (text ids) with its rows year by year and
+    then shuffled joins to the same LISA output as sorted by state."""
+    from osgeo import ogr
+
+    src = ogr.Open(str(data_copy("us_income_long.gpkg")))
+    rows = [(f.GetField("state"), f.GetField("year"), f.GetField("income")) for f in src.GetLayer(0)]
+    src = None
+    rng = np.random.default_rng(3)
+    orders = {"by_year": sorted(range(len(rows)), key=lambda k: (rows[k][1], rows[k][0])),
+              "shuffled": rng.permutation(len(rows)).tolist()}
+    params = {"INPUT": str(data_copy("us48.gpkg")), "ID_FIELD": "STATE_NAME", "TABLE_ID_FIELD": "state",
+              "TABLE_PERIOD_FIELD": "year", "TABLE_VALUE_FIELDS": ["income"], "PERMUTATIONS": 99, "SEED": 7}
+    outs = {}
+    for tag, order in [("sorted", None)] + list(orders.items()):
+        path = str(data_copy("us_income_long.gpkg"))
+        if order is not None:
+            path = str(tmp_path / f"income_{tag}.gpkg")
+            ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+            lyr = ds.CreateLayer("income", None, ogr.wkbNone)
+            for name, kind in (("state", ogr.OFTString), ("year", ogr.OFTInteger), ("income", ogr.OFTReal)):
+                lyr.CreateField(ogr.FieldDefn(name, kind))
+            for k in order:
+                f = ogr.Feature(lyr.GetLayerDefn())
+                for name, value in zip(("state", "year", "income"), rows[k]):
+                    f.SetField(name, value)
+                lyr.CreateFeature(f)
+            ds = None
+        res, _ = run_alg("localmoran", dict(params, TABLE=path, OUTPUT=str(tmp_path / f"lisa_{tag}.gpkg")))
+        outs[tag] = layer(res["OUTPUT"])
+    assert reads and all(r == "arrow" for r in reads), reads
+    assert_same_layers(outs["sorted"], outs["by_year"])
+    assert_same_layers(outs["sorted"], outs["shuffled"])
+
 
 # ---------------------------------------------------------------------------
 # subset strings: a WHERE clause is applied as QGIS applies it

@@ -112,6 +112,12 @@ def test_long_panel_same_from_arrays_lists_and_text():
         P.panel_from_long(ids, t_ids, t_per, vals)
     got = P.panel_from_long(ids, t_ids, t_per, vals, normalise_ids=True)
     np.testing.assert_array_equal(got.values["v"], ref.values["v"])
+    # text ids handed over as distinct values and codes (the bulk reader's form)
+    uniques, codes = P.factorize([f"{i:03d}" for i in t_ids])
+    coded = P.Factorized(uniques, codes)
+    assert coded.values().tolist() == [f"{i:03d}" for i in t_ids]
+    got = P.panel_from_long(ids, coded, t_per, vals)
+    np.testing.assert_array_equal(got.values["v"], ref.values["v"])
 
 
 def test_long_panel_with_a_category_column():
@@ -127,6 +133,11 @@ def test_long_panel_with_a_category_column():
     np.testing.assert_array_equal(p.values["agri"], [[0, 4], [3, 5]])
     np.testing.assert_array_equal(p.values["manu"], [[1, 6], [2, np.nan]])
     assert p.sources[("manu", "2")] == "jobs"
+    q = P.panel_from_long(ids, P.Factorized(["a", "b"], np.array([0, 0, 1, 1, 0, 1, 0])), t_per, vals,
+                          categories=P.Factorized(["agri", "manu", "manu "], np.array([0, 1, 1, 0, 0, 0, 2])))
+    assert q.variables == p.variables
+    for name in p.variables:
+        np.testing.assert_array_equal(q.values[name], p.values[name])
     with pytest.raises(InputDataError, match="more than one row for: a / agri in 1"):
         P.panel_from_long(ids, t_ids + ["a"], t_per + [1], {"jobs": np.arange(8.0)}, categories=cats + ["agri"])
     with pytest.raises(InputDataError, match="unbalanced.*b in 2"):

@@ -52,6 +52,7 @@ from qgis.core import (
 )
 
 from ... import compat
+from ...core.panel import Factorized
 
 __all__ = ["ENV_DISABLE", "BulkFeatures", "BulkTable", "Fallback", "check_definition", "disabled",
            "explicit_geometry_check", "features_unchecked", "read", "read_or_fallback"]
@@ -93,9 +94,12 @@ class BulkTable:
     multipart : positions of features with more than one polygon part
     empty : positions of features whose geometry is empty (not NULL)
     null_geometry : positions of features without geometry (NULL)
+    coded : text field without NULL -> its :class:`...core.panel.Factorized`
+        form (distinct values and codes), for a join on it
     """
 
-    def __init__(self, fids, data, mask, kinds, wkbs=None, multipart=(), empty=(), null_geometry=()):
+    def __init__(self, fids, data, mask, kinds, wkbs=None, multipart=(), empty=(), null_geometry=(),
+                 coded=None):
         self.fids = fids
         self.data = data
         self.mask = mask
@@ -104,6 +108,7 @@ class BulkTable:
         self.multipart = list(multipart)
         self.empty = list(empty)
         self.null_geometry = list(null_geometry)
+        self.coded = dict(coded or {})
 
     @property
     def n(self):
@@ -477,8 +482,32 @@ def _bool_columns(opened, names, fids, check_canceled):
 
 
 def _decode(data, mask, name):
-    """UTF-8 bytes -> object array of str; refuses invalid UTF-8 (QGIS would
-    show replacement characters that only its own iterator reproduces)."""
+    """UTF-8 bytes -> ``(object array of str, Factorized or None)``;
+    refuses invalid UTF-8 (QGIS would show replacement characters that only
+    its own iterator reproduces).
+
+    GDAL gives a text column as fixed-width bytes (``S<width>``): its
+    distinct values are found on those bytes (:func:`_distinct_bytes`) and
+    only they are decoded, so a long table's key column of millions of rows
+    costs a few vectorised passes, not a Python call per row. The
+    distinct values and codes are returned too (as the join takes them)
+    when the column has no NULL."""
+    if data.dtype.kind != "S":
+        return _decode_each(data, mask, name), None
+    raw, codes = _distinct_bytes(data)
+    try:
+        labels = [v.decode("utf-8") for v in raw]
+    except UnicodeDecodeError:
+        raise Fallback(f"field '{name}' has text that is not valid in the layer's encoding") from None
+    coded = Factorized(labels, codes)
+    out = coded.values()
+    if mask.any():
+        out[mask] = None
+        coded = None
+    return out, coded
+
+
+def _decode_each(data, mask, name):
     values = data.tolist()
     try:
         text = [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]
@@ -489,6 +518,63 @@ def _decode(data, mask, name):
     if mask.any():
         out[mask] = None
     return out
+
+
+_FEW = 16  # distinct values tried one by one before sorting
+
+
+def _distinct_bytes(data):
+    """Distinct values of a fixed-width bytes array (in the order they
+    first appear) and the code of each element: ``(list of bytes, codes)``.
+
+    Key columns are sorted or nearly (a long table by region, then year)
+    or have few values (an industry): runs of equal values are found
+    first and only their heads sorted; failing that, a column whose first
+    runs show at most ``_FEW`` values is matched value by value; anything
+    else (and what that leaves) goes through one dictionary pass.
+
+    >>> _distinct_bytes(np.array([b"b", b"b", b"a", b"c", b"a"]))
+    ([b'b', b'a', b'c'], array([0, 0, 1, 2, 1]))
+    """
+    n = len(data)
+    if n == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    change = np.ones(n, dtype=bool)
+    np.not_equal(data[1:], data[:-1], out=change[1:])
+    heads = np.flatnonzero(change)
+    if 4 * len(heads) <= n:
+        uniq, first, inverse = np.unique(data[heads], return_index=True, return_inverse=True)
+        codes = np.repeat(inverse.reshape(-1), np.diff(np.append(heads, n)))
+        return _first_seen(list(uniq), heads[first], codes)
+    sample = list(dict.fromkeys(data[heads[:4 * _FEW]].tolist()))
+    if len(sample) > _FEW:
+        return _by_dictionary(data.tolist())
+    codes = np.full(n, -1, dtype=np.int64)
+    firsts = []
+    for k, value in enumerate(sample):
+        hit = data == value
+        codes[hit] = k
+        firsts.append(int(np.argmax(hit)))
+    rest = np.flatnonzero(codes < 0)
+    if len(rest):
+        more, more_codes = _by_dictionary(data[rest].tolist())
+        codes[rest] = len(sample) + more_codes
+        sample += more
+        firsts += rest[np.unique(more_codes, return_index=True)[1]].tolist()
+    return _first_seen(sample, np.asarray(firsts), codes)
+
+
+def _by_dictionary(items):
+    uniques = list(dict.fromkeys(items))
+    lookup = {v: k for k, v in enumerate(uniques)}
+    return uniques, np.fromiter(map(lookup.__getitem__, items), dtype=np.int64, count=len(items))
+
+
+def _first_seen(uniq, firsts, codes):
+    order = np.argsort(firsts, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return [bytes(uniq[i]) for i in order], rank[codes]
 
 
 def _polygon_empty(w):
@@ -691,7 +777,7 @@ def _read(gdal, ogr, layer, names, geometry, check_canceled):
     else:
         fids = cols[fid_key][0].astype(np.int64, copy=False)
         n = len(fids)
-    data, mask, kinds = {}, {}, {}
+    data, mask, kinds, coded = {}, {}, {}, {}
     for name, (ogr_name, kind) in plan.items():
         kinds[name] = "int" if kind == "fid" else kind
         if kind == "fid":
@@ -702,7 +788,7 @@ def _read(gdal, ogr, layer, names, geometry, check_canceled):
         else:
             values, nulls = np.zeros(0), np.zeros(0, dtype=bool)
         if kind == "str":
-            values = _decode(values, nulls, name) if n else np.zeros(0, dtype=object)
+            values, coded[name] = _decode(values, nulls, name) if n else (np.zeros(0, dtype=object), None)
         data[name], mask[name] = values, nulls
     wkbs, nulls, multipart, empty = None, [], [], []
     if geometry:
@@ -711,4 +797,5 @@ def _read(gdal, ogr, layer, names, geometry, check_canceled):
                                                         QgsWkbTypes.isMultiType(layer.wkbType()))
         else:
             wkbs = []
-    return BulkTable(fids, data, mask, kinds, wkbs, multipart, empty, nulls)
+    return BulkTable(fids, data, mask, kinds, wkbs, multipart, empty, nulls,
+                     {k: v for k, v in coded.items() if v is not None})

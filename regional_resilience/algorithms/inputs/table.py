@@ -24,9 +24,10 @@ from .layer import column_to_float, is_null
 class LongTable:
     """The columns of a long table, one element per row.
 
-    ids, periods : arrays of the raw id and period values
+    ids, periods : arrays of the raw id and period values (or, for a text
+        column read in bulk, its :class:`...core.panel.Factorized` form)
     values : value field -> float array (NULL -> NaN)
-    keys : other key field (e.g. an industry) -> array of raw values
+    keys : other key field (e.g. an industry) -> raw values, the same way
     """
 
     ids: np.ndarray
@@ -56,9 +57,9 @@ def read_table(source, id_field, period_field, value_fields, feedback=None,
             f"{title} needs an id field, a period field and value fields; not found: "
             f"{format_list([m or '(not set)' for m in missing])}."
         )
-    columns, nulls = _read_bulk(source, layer, definition, names, feedback, table_name)
+    columns, nulls, coded = _read_bulk(source, layer, definition, names, feedback, table_name)
     if columns is None:
-        columns, nulls = _read_features(source, names, feedback)
+        (columns, nulls), coded = _read_features(source, names, feedback), {}
     if not len(columns[id_field]):
         raise QgsProcessingException(f"{title} has no rows.")
     for name in keys:
@@ -69,6 +70,7 @@ def read_table(source, id_field, period_field, value_fields, feedback=None,
                 f"{format_list((bad + 1).tolist())}."
             )
     ids = columns[id_field]
+    keyed = {name: coded.get(name, columns[name]) for name in keys}
     values = {}
     for name in value_fields:
         column = columns[name]
@@ -81,19 +83,22 @@ def read_table(source, id_field, period_field, value_fields, feedback=None,
                 items[k] = None
             out = column_to_float(items, name, ids, table_name)
         values[name] = out
-    return LongTable(ids, columns[period_field], values, {f: columns[f] for f in key_fields})
+    return LongTable(keyed[id_field], keyed[period_field], values, {f: keyed[f] for f in key_fields})
 
 
 def _read_bulk(source, layer, definition, names, feedback, table_name):
-    """Columns and NULL masks from GDAL's Arrow stream, or (None, None)."""
+    """Columns, NULL masks and the text columns' distinct values and codes
+    (:class:`...core.panel.Factorized`) from GDAL's Arrow stream, or
+    ``(None, None, {})``."""
     if layer is None:
-        return None, None
+        return None, None, {}
     table, _ = ogr_bulk.read_or_fallback(layer, names, False, source, definition, feedback, table_name,
                                          lambda: check_canceled(feedback))
     if table is None:
-        return None, None
+        return None, None, {}
     return ({name: table.data[name] for name in names},
-            {name: np.asarray(table.mask[name], dtype=bool) for name in names})
+            {name: np.asarray(table.mask[name], dtype=bool) for name in names},
+            table.coded)
 
 
 def _read_features(source, names, feedback):
