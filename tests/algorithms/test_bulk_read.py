@@ -382,18 +382,21 @@ def test_long_tables_are_read_in_bulk_with_the_same_results(run_alg, monkeypatch
     assert a == b and len(a) == 31 * 8 * 5
 
 @pytest.mark.parametrize("shape", ["sorted", "runs out of order", "alternating", "few then more",
-                                   "many, unsorted", "one value"])
+                                   "many, unsorted", "many short, unsorted", "one value"])
 def test_distinct_text_values_match_a_dictionary_pass(shape):
     """The fixed-width bytes of a text column give the distinct values (in
     the order they first appear) and codes that factorize gives on the
     decoded column, in each of the ways the reader takes: runs (sorted
     ids, or grouped by id in another order), few values compared one by one (an industry), few values and then
-    others (the rest by dictionary), many values out of order (dictionary)."""
+    others (the rest by dictionary), many values out of order (sorted as
+    integers when short, else by dictionary)."""
     from regional_resilience.core.panel import factorize
 
     rng = np.random.default_rng(sum(map(ord, shape)))
     pool = np.array(["".join(rng.choice(list("ab\u00e9\u5e02 "), size=rng.integers(0, 6))).encode()
                      for _ in range(400)])
+    if shape == "many short, unsorted":  # at most 8 bytes: sorted as integers
+        pool = np.array([str(110000 + 7 * k).encode() for k in range(300)] + [b"", b"a", b"a b"])
     pool = np.unique(pool)
     n = 5000
     codes = {"sorted": np.sort(rng.integers(0, len(pool), n)),
@@ -401,9 +404,10 @@ def test_distinct_text_values_match_a_dictionary_pass(shape):
              "alternating": np.tile(np.arange(3), n // 3 + 1)[:n],
              "few then more": np.r_[np.tile(np.arange(4), 600), rng.integers(0, len(pool), n - 2400)],
              "many, unsorted": rng.integers(0, len(pool), n),
+             "many short, unsorted": rng.integers(0, len(pool), n),
              "one value": np.zeros(n, dtype=np.int64)}[shape]
     data = pool[codes]
-    assert data.dtype.kind == "S"
+    assert data.dtype.kind == "S" and (data.dtype.itemsize <= 8) == (shape == "many short, unsorted")
     mask = np.zeros(n, dtype=bool)
     text, coded = ogr_bulk._decode(data, mask, "name")
     decoded = [v.decode("utf-8") for v in data.tolist()]

@@ -52,7 +52,7 @@ from qgis.core import (
 )
 
 from ... import compat
-from ...core.panel import Factorized
+from ...core.panel import Factorized, factorize
 
 __all__ = ["ENV_DISABLE", "BulkFeatures", "BulkTable", "Fallback", "check_definition", "disabled",
            "explicit_geometry_check", "features_unchecked", "read", "read_or_fallback"]
@@ -530,8 +530,9 @@ def _distinct_bytes(data):
     Key columns are sorted or nearly (a long table by region, then year)
     or have few values (an industry): runs of equal values are found
     first and only their heads sorted; failing that, a column whose first
-    runs show at most ``_FEW`` values is matched value by value; anything
-    else (and what that leaves) goes through one dictionary pass.
+    runs show at most ``_FEW`` values is matched value by value (what that
+    leaves through one dictionary pass); else values of at most 8 bytes
+    are sorted as integers and longer ones go through a dictionary.
 
     >>> _distinct_bytes(np.array([b"b", b"b", b"a", b"c", b"a"]))
     ([b'b', b'a', b'c'], array([0, 0, 1, 2, 1]))
@@ -548,7 +549,7 @@ def _distinct_bytes(data):
         return _first_seen(list(uniq), heads[first], codes)
     sample = list(dict.fromkeys(data[heads[:4 * _FEW]].tolist()))
     if len(sample) > _FEW:
-        return _by_dictionary(data.tolist())
+        return _by_sorting(data) if data.dtype.itemsize <= 8 else factorize(data.tolist())
     codes = np.full(n, -1, dtype=np.int64)
     firsts = []
     for k, value in enumerate(sample):
@@ -557,17 +558,23 @@ def _distinct_bytes(data):
         firsts.append(int(np.argmax(hit)))
     rest = np.flatnonzero(codes < 0)
     if len(rest):
-        more, more_codes = _by_dictionary(data[rest].tolist())
+        more, more_codes = factorize(data[rest].tolist())
         codes[rest] = len(sample) + more_codes
         sample += more
         firsts += rest[np.unique(more_codes, return_index=True)[1]].tolist()
     return _first_seen(sample, np.asarray(firsts), codes)
 
 
-def _by_dictionary(items):
-    uniques = list(dict.fromkeys(items))
-    lookup = {v: k for k, v in enumerate(uniques)}
-    return uniques, np.fromiter(map(lookup.__getitem__, items), dtype=np.int64, count=len(items))
+def _by_sorting(data):
+    """Values of at most 8 bytes as one unsigned integer each (NUL padded,
+    as the fixed width compares them), sorted: ids such as '110000' in a
+    table ordered by year, then region."""
+    data = np.ascontiguousarray(data)
+    width = data.dtype.itemsize
+    grid = np.zeros((len(data), 8), dtype=np.uint8)
+    grid[:, :width] = data.view(np.uint8).reshape(len(data), width)
+    _, first, inverse = np.unique(grid.view(np.uint64).reshape(-1), return_index=True, return_inverse=True)
+    return _first_seen(list(data[first]), first, inverse.reshape(-1))
 
 
 def _first_seen(uniq, firsts, codes):
