@@ -121,20 +121,19 @@ def _reference_labels(res, groups, n):
 
 def _table(panel, Y, res, groups):
     """The table, one row per pair and region (pairs outer), built a batch
-    at a time from the result arrays when it is written."""
+    at a time from the result arrays (start and end values read from Y
+    per batch, not copied whole)."""
     n = panel.n
+    regions = np.array([str(r) for r in panel.ids], dtype=object)
+    refs = _reference_labels(res, groups, n)
     starts = np.array([s for s, _ in res.pairs], dtype=object)
     ends = np.array([e for _, e in res.pairs], dtype=object)
     pair = np.array([f"{s}-{e}" for s, e in res.pairs], dtype=object)
-    labels = {}
 
     def columns(index):
-        if not labels:  # with the first batch
-            labels.update(regions=np.array([str(r) for r in panel.ids], dtype=object),
-                          refs=_reference_labels(res, groups, n))
         p, i = np.divmod(index, n)
-        return {"region": labels["regions"][i], "reference": labels["refs"][i], "pair": pair[p],
-                "start": starts[p], "end": ends[p], "y_start": Y[i, res.start[p]], "y_end": Y[i, res.end[p]],
+        return {"region": regions[i], "reference": refs[i], "pair": pair[p], "start": starts[p],
+                "end": ends[p], "y_start": Y[i, res.start[p]], "y_end": Y[i, res.end[p]],
                 "actual_change": res.actual_change[i, p], "expected_change": res.expected_change[i, p],
                 "reference_growth": res.reference_growth[i, p], "index": res.index[i, p],
                 "phase": text_of(("expansion", "contraction"), res.contraction[i, p].astype(np.int64))}
