@@ -5,10 +5,12 @@ from qgis.core import (
     QgsFields,
     QgsProcessingException,
     QgsProcessingParameterFeatureSink,
+    QgsVectorLayer,
 )
 
 from ... import compat
-from ..support import check_canceled, tr
+from ..support import canceled_error, check_canceled, tr
+from . import gpkg_rows
 from .columns import ColumnTable, column_array, rows as column_rows
 from .provenance import record_provenance
 from .sink import add_batch, reused_features
@@ -24,8 +26,10 @@ def write_table(run, param_name, specs, rows):
     lists, or the table as columns: a dict of column name -> (n,) array or
     a :class:`.columns.ColumnTable` (every column of ``specs``; NULL as NaN
     or ``None``), converted per column and written a batch at a time, the
-    way to give a table of many rows. Returns the destination id, or
-    ``None`` when the (optional) output was not asked for.
+    way to give a table of many rows. A GeoPackage table on disk gets its
+    rows through SQLite (:mod:`.gpkg_rows`), any other output through QGIS.
+    Returns the destination id, or ``None`` when the (optional) output was
+    not asked for.
     """
     alg, parameters = run.alg, run.parameters
     fields = QgsFields()
@@ -38,22 +42,76 @@ def write_table(run, param_name, specs, rows):
         if _skipped(alg, parameters, param_name):
             return None
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
+    batches = _batches(rows, specs)
+    where = gpkg_rows.destination(parameters, param_name, dest_id)
+    if where is None:
+        _add_features(run, param_name, sink, fields, batches)
+        return dest_id
+    del sink  # QGIS closes the file: the table is there, empty
+    if not _append_rows(run, where, [name for name, _ in specs], batches):
+        written = QgsVectorLayer(dest_id, param_name, "ogr")
+        if not written.isValid():
+            raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
+        provider = written.dataProvider()
+        _add_features(run, param_name, provider, provider.fields(), _placed(batches, provider.fields(), specs))
+    return dest_id
+
+
+def _batches(rows, specs):
+    """The rows (lists of Python values) ``BATCH`` at a time."""
     if isinstance(rows, dict):
         rows = ColumnTable.of(rows)
     if isinstance(rows, ColumnTable):
-        batches = (_column_batch(rows, specs, start, min(rows.n, start + BATCH))
-                   for start in range(0, rows.n, BATCH))
-    else:
-        batches = ([[_python_scalar(v) for v in row] for row in rows[start:start + BATCH]]
-                   for start in range(0, len(rows), BATCH))
+        return (_column_batch(rows, specs, start, min(rows.n, start + BATCH))
+                for start in range(0, rows.n, BATCH))
+    return ([[_python_scalar(v) for v in row] for row in rows[start:start + BATCH]]
+            for start in range(0, len(rows), BATCH))
+
+
+def _placed(batches, fields, specs):
+    """The rows laid out on ``fields`` (a provider's, with its ``fid`` first)."""
+    at = [fields.indexOf(name) for name, _ in specs]
+    width = fields.count()
+    for batch in batches:
+        placed = []
+        for values in batch:
+            row = [None] * width
+            for i, v in zip(at, values):
+                row[i] = v
+            placed.append(row)
+        yield placed
+
+
+def _add_features(run, param_name, sink, fields, batches):
+    """Hand the rows to a QGIS sink (or provider) as features."""
     pool = []
     for batch in batches:
         features = reused_features(pool, fields, len(batch))
         for f, values in zip(features, batch):
             f.setAttributes(values)
-        add_batch(sink, features, alg, parameters, param_name)
+        add_batch(sink, features, run.alg, run.parameters, param_name)
         check_canceled(run.feedback)
-    return dest_id
+
+
+def _append_rows(run, where, names, batches):
+    """Insert the rows into the GeoPackage table QGIS just created; False
+    (nothing taken from ``batches``) when the table is not the one expected
+    or the file is locked, and QGIS must write them."""
+    path, layer_name = where
+    table = gpkg_rows.empty_table(path, layer_name, names)
+    if table is None:
+        return False
+    feedback = run.feedback
+    try:
+        done = gpkg_rows.append(path, table, names, batches,
+                                is_canceled=lambda: feedback is not None and feedback.isCanceled())
+    except gpkg_rows.Unavailable:
+        return False
+    except gpkg_rows.WriteFailed as err:
+        raise QgsProcessingException(tr("Could not write the table {0} of {1}: {2}").format(table, path, err))
+    if not done:
+        raise canceled_error()
+    return True
 
 
 def _column_batch(table, specs, start, stop):
