@@ -8,10 +8,14 @@ Rows are made a batch at a time without a Python call per value
 (:mod:`.columns`). When the input was read in bulk
 (``data.features`` is an ``inputs.ogr_bulk.BulkFeatures``), the kept input
 fields come from the bulk columns and the geometry from its WKB, so the
-input features are never built at all.
+input features are never built at all; and when the output is a
+GeoPackage on disk, the rows go in through SQLite once QGIS has made the
+layer (:mod:`.gpkg_rows`, :mod:`.gpkg_geometry`): 100,000 polygons with
+103 fields in 2.8 s instead of 5.2 s through QGIS's writer (2026-12-06).
 """
 from dataclasses import dataclass
 
+import numpy as np
 from qgis.core import (
     QgsFields,
     QgsGeometry,
@@ -21,10 +25,11 @@ from qgis.core import (
 
 from ... import compat
 from ..inputs.ogr_bulk import BulkFeatures
-from ..support import check_canceled, tr
-from .columns import column_array, rows as column_rows
+from ..support import canceled_error, check_canceled, tr
+from . import gpkg_geometry, gpkg_rows
+from .columns import batch_rows, column_array, rows as column_rows
 from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
-from .sink import add_batch, reused_features
+from .sink import add_batch, placer, reopened, reused_features
 
 BATCH = 5000
 
@@ -66,14 +71,23 @@ def write_layer(run, param_name, data, columns, span=None):
     new_columns = [column_array(c.kind, c.values) for c in columns]
     n = data.n
     if isinstance(data.features, BulkFeatures):
-        _write_bulk(sink, data.features, keep, new_columns, out_fields, run, param_name,
-                    (progress_start, progress_end))
+        span = (progress_start, progress_end)
+        where = gpkg_rows.destination(parameters, param_name, dest_id)
+        if where is None:
+            _write_bulk(sink, out_fields, data.features, keep, new_columns, out_fields, run, param_name, span)
+        else:
+            del sink  # QGIS closes the file: the layer is there, empty
+            if not _write_gpkg(run, where, data.features, keep, new_columns, out_fields, span):
+                _written, provider = reopened(alg, parameters, param_name, dest_id)
+                _write_bulk(provider, provider.fields(), data.features, keep, new_columns, out_fields, run,
+                            param_name, span)
         feedback.setProgress(progress_end)
         return dest_id
     all_kept = len(keep) == len(data.fields)
     pool = []
-    for start in range(0, n, BATCH):
-        stop = min(n, start + BATCH)
+    step = batch_rows(out_fields.count(), BATCH)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
         rows = column_rows(new_columns, start, stop) if new_columns else [[] for _ in range(start, stop)]
         batch = reused_features(pool, out_fields, stop - start)
         for out, feature, new in zip(batch, data.features[start:stop], rows):
@@ -90,22 +104,25 @@ def write_layer(run, param_name, data, columns, span=None):
     return dest_id
 
 
-def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, span):
-    """Output features from bulk columns: kept input fields, then the new ones."""
+def _write_bulk(sink, sink_fields, features, keep, new_columns, out_fields, run, param_name, span):
+    """Output features from bulk columns: kept input fields, then the new
+    ones (``out_fields``), laid out on ``sink_fields``."""
     alg, parameters, feedback = run.alg, run.parameters, run.feedback
     table = features.table
     n = table.n
     fids = table.fids.tolist()
     wkbs = table.wkbs
     columns = [features.column(i) for i in keep] + new_columns
+    place = placer(sink_fields, out_fields.names())
     pool = []
-    for start in range(0, n, BATCH):
-        stop = min(n, start + BATCH)
-        batch = reused_features(pool, out_fields, stop - start)
+    step = batch_rows(sink_fields.count(), BATCH)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        batch = reused_features(pool, sink_fields, stop - start)
         for out, fid, attrs, wkb in zip(batch, fids[start:stop], column_rows(columns, start, stop),
                                         wkbs[start:stop]):
             out.setId(fid)
-            out.setAttributes(attrs)
+            out.setAttributes(attrs if place is None else place(attrs))
             geom = QgsGeometry()
             if wkb is not None:
                 geom.fromWkb(wkb)
@@ -113,6 +130,53 @@ def _write_bulk(sink, features, keep, new_columns, out_fields, run, param_name, 
         add_batch(sink, batch, alg, parameters, param_name)
         check_canceled(feedback)
         feedback.setProgress(span[0] + (span[1] - span[0]) * stop / n)
+
+
+def _write_gpkg(run, where, features, keep, new_columns, out_fields, span):
+    """The rows into the empty GeoPackage layer ``where`` that QGIS has
+    made, through SQLite: fid, geometry, then the fields. False (nothing
+    written) when the layer is not the one expected, or its geometry type
+    not that of every feature, or the file is locked: QGIS writes them."""
+    table, feedback = features.table, run.feedback
+    names = out_fields.names()
+    columns = [features.column(i) for i in keep] + new_columns
+    fid_at = [k for k, name in enumerate(names) if name.lower() == "fid"]
+    if fid_at:  # a GeoPackage input's own fid, kept: GDAL makes it the key, and so here
+        k = fid_at[0]
+        if len(fid_at) > 1 or k >= len(keep) or table.kinds.get(names[k]) != "int" or len(columns[k][1]):
+            return False
+        fids = np.asarray(columns[k][0], dtype=np.int64)
+    else:  # no fid field (a shapefile, say): numbered from 1, as GDAL does
+        fids = np.arange(1, table.n + 1, dtype=np.int64)
+    names = [name for k, name in enumerate(names) if k not in fid_at]
+    columns = [c for k, c in enumerate(columns) if k not in fid_at]
+    target = gpkg_rows.empty_layer(where[0], where[1], names)
+    if target is None or not gpkg_geometry.same_type(table.wkbs, target.geometry_type):
+        return False
+    n, step, boxes = table.n, batch_rows(len(names) + 2, BATCH), gpkg_rows.Boxes()
+
+    def batches():
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            blobs, at, box = gpkg_geometry.blobs(table.wkbs[start:stop], target.srs_id)
+            boxes.add(fids[start:stop][at], box)
+            yield [[fid, blob, *row] for fid, blob, row in
+                   zip(fids[start:stop].tolist(), blobs, column_rows(columns, start, stop))]
+            if feedback is not None:
+                feedback.setProgress(span[0] + (span[1] - span[0]) * stop / n)
+
+    try:
+        done = gpkg_rows.append(where[0], target.table, ["fid", target.column] + names, batches(),
+                                is_canceled=lambda: feedback is not None and feedback.isCanceled(),
+                                layer=target, boxes=boxes)
+    except gpkg_rows.Unavailable:
+        return False
+    except gpkg_rows.WriteFailed as err:
+        raise QgsProcessingException(tr("Could not write the layer {0} of {1}: {2}").format(
+            target.table, where[0], err))
+    if not done:
+        raise canceled_error()
+    return True
 
 
 class LayerOutput:

@@ -5,15 +5,14 @@ from qgis.core import (
     QgsFields,
     QgsProcessingException,
     QgsProcessingParameterFeatureSink,
-    QgsVectorLayer,
 )
 
 from ... import compat
 from ..support import canceled_error, check_canceled, tr
 from . import gpkg_rows
-from .columns import ColumnTable, column_array, rows as column_rows
+from .columns import ColumnTable, batch_rows, column_array, rows as column_rows
 from .provenance import record_provenance
-from .sink import add_batch, reused_features
+from .sink import add_batch, placer, reopened, reused_features
 
 
 BATCH = 5000
@@ -49,37 +48,25 @@ def write_table(run, param_name, specs, rows):
         return dest_id
     del sink  # QGIS closes the file: the table is there, empty
     if not _append_rows(run, where, [name for name, _ in specs], batches):
-        written = QgsVectorLayer(dest_id, param_name, "ogr")
-        if not written.isValid():
-            raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
-        provider = written.dataProvider()
-        _add_features(run, param_name, provider, provider.fields(), _placed(batches, provider.fields(), specs))
+        _written, provider = reopened(alg, parameters, param_name, dest_id)
+        place = placer(provider.fields(), [name for name, _ in specs])
+        if place is not None:
+            batches = ([place(values) for values in batch] for batch in batches)
+        _add_features(run, param_name, provider, provider.fields(), batches)
     return dest_id
 
 
 def _batches(rows, specs):
-    """The rows (lists of Python values) ``BATCH`` at a time."""
+    """The rows (lists of Python values) a batch at a time (at most ``BATCH``
+    rows, :func:`.columns.batch_rows`)."""
+    step = batch_rows(len(specs), BATCH)
     if isinstance(rows, dict):
         rows = ColumnTable.of(rows)
     if isinstance(rows, ColumnTable):
-        return (_column_batch(rows, specs, start, min(rows.n, start + BATCH))
-                for start in range(0, rows.n, BATCH))
-    return ([[_python_scalar(v) for v in row] for row in rows[start:start + BATCH]]
-            for start in range(0, len(rows), BATCH))
-
-
-def _placed(batches, fields, specs):
-    """The rows laid out on ``fields`` (a provider's, with its ``fid`` first)."""
-    at = [fields.indexOf(name) for name, _ in specs]
-    width = fields.count()
-    for batch in batches:
-        placed = []
-        for values in batch:
-            row = [None] * width
-            for i, v in zip(at, values):
-                row[i] = v
-            placed.append(row)
-        yield placed
+        return (_column_batch(rows, specs, start, min(rows.n, start + step))
+                for start in range(0, rows.n, step))
+    return ([[_python_scalar(v) for v in row] for row in rows[start:start + step]]
+            for start in range(0, len(rows), step))
 
 
 def _add_features(run, param_name, sink, fields, batches):
