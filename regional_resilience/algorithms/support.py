@@ -3,8 +3,10 @@ funnel from the core, progress phases and cancel, parameter help.
 
 Shared strings are translated in one fixed context, ``RegionalResilience``
 (templates are translated first, then filled: ``tr("{n} regions").format(n=5)``),
-so that ``pylupdate`` extracts them once. Strings that are class attributes
-are marked with ``QT_TRANSLATE_NOOP`` where they are defined.
+so that ``pylupdate`` extracts them once. The strings that are class
+attributes of an algorithm (its name, group, help and tags) are translated
+when shown, in the algorithm class's own context (``RRAlgorithm.tr``); they
+are not marked for ``pylupdate`` yet (there are no translations yet either).
 """
 from qgis.core import QgsProcessingException
 from qgis.PyQt.QtCore import QCoreApplication

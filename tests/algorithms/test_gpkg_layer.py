@@ -74,6 +74,9 @@ def test_layer_through_sqlite_equals_qgis_writer(run_alg, provinces, tmp_path, l
     assert layer_appends == ["fast"]
     assert_same_features(fast, slow)
     assert fast.featureCount() == 31 and fast.extent() == slow.extent()
+    # GDAL's GeoPackage validator (requirements of OGC 12-128r18, warnings as errors)
+    validate = pytest.importorskip("osgeo_utils.samples.validate_gpkg")
+    validate.check(str(tmp_path / "fast.gpkg"), extra_checks=True, warning_as_error=True)
     # GDAL's bookkeeping: feature count, extent, geometry column, the same triggers
     for query in ("SELECT feature_count FROM gpkg_ogr_contents",
                   "SELECT min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents WHERE data_type = 'features'",
@@ -156,3 +159,35 @@ def test_refused_features_are_reported(provider):
     alg = provider.algorithm("martinresilience").create()
     with pytest.raises(QgsProcessingException):
         add_batch(points.dataProvider(), [feature], alg, {"OUTPUT": "x"}, "OUTPUT")
+
+
+def test_named_layer_in_a_geopackage_with_other_layers(run_alg, provinces, tmp_path, layer_appends):
+    """A layer added to an existing GeoPackage (``ogr:dbname=... table=...``)
+    goes into its own table with its own R-tree; the file's other layer is
+    untouched."""
+    import shutil
+
+    target = str(tmp_path / "study.gpkg")
+    shutil.copy(provinces, target)
+    before = [(f.id(), f.attributes()) for f in layer(target).getFeatures()]
+    alone = written(run_alg, provinces, tmp_path / "alone.gpkg")
+    run_alg("entropytopsis", dict(TOPSIS, INPUT=provinces, OUTPUT=f"ogr:dbname='{target}' table=\"result\" (geom)"))
+    assert layer_appends == ["alone", "result"]
+    assert_same_features(layer(f"{target}|layername=result"), alone)
+    assert [(f.id(), f.attributes()) for f in layer(f"{target}|layername=china_provinces").getFeatures()] == before
+    assert sql(target, "SELECT count(*) FROM rtree_result_geom") == [(31,)]
+    assert sorted(sql(target, "SELECT table_name, feature_count FROM gpkg_ogr_contents")) == \
+        [("china_provinces", 31), ("result", 31)]
+
+
+def test_without_python_sqlite_qgis_writes_everything(run_alg, provinces, tmp_path, layer_appends, monkeypatch):
+    """A Python without its sqlite3 module: the layer and the tables are
+    written by QGIS, the same layer as through SQLite."""
+    fast = written(run_alg, provinces, tmp_path / "fast.gpkg")
+    monkeypatch.setattr(gpkg_rows, "sqlite3", None)
+    tables = []
+    monkeypatch.setattr(gpkg_rows, "empty_table", lambda *a: tables.append(a) or None)
+    slow = written(run_alg, provinces, tmp_path / "slow.gpkg", WEIGHTS_TABLE=str(tmp_path / "weights.gpkg"))
+    assert layer_appends == ["fast"] and tables == []
+    assert_same_features(fast, slow)
+    assert layer(tmp_path / "weights.gpkg").featureCount() > 0

@@ -82,6 +82,8 @@ def test_sqlite_rows_equal_qgis_rows(provider, tmp_path, appended, monkeypatch):
     _, slow_rows = read_back(slow)
     assert fast == slow_rows == from_memory == expected_rows(cols)
     assert fast_layer.featureCount() == 4321
+    validate = pytest.importorskip("osgeo_utils.samples.validate_gpkg")  # GDAL's GeoPackage validator
+    validate.check(str(tmp_path / "fast.gpkg"), extra_checks=True, warning_as_error=True)
     assert [f.name() for f in fast_layer.fields()] == [f.name() for f in layer(slow).fields()]
     assert [f.type() for f in fast_layer.fields()] == [f.type() for f in layer(slow).fields()]
     with sqlite3.connect(tmp_path / "fast.gpkg") as con:

@@ -43,3 +43,42 @@ def test_a_period_without_results_is_named(run_alg, lisa_run):
     with pytest.raises(QgsProcessingException, match=r"No results for period\(s\) 2010.*1940, 1950"):
         run_alg("studyreport", {"INPUT": lisa, "VARIABLE": "PCGDP", "MAP_PERIODS": "2000, 2010",
                                 "REPORT": str(folder / "no.html")})
+
+
+def test_grades_of_a_coupling_scheme_keep_every_name(run_alg, tmp_path):
+    """D graded on the ten-level scheme (China's provinces, synthetic panel
+    2013-2020): the report's grade table and map legend name all ten grades,
+    those no province reached included (0 regions), not 'class 0'."""
+    import html
+
+    import numpy as np
+    from qgis.core import QgsVectorLayer
+
+    from regional_resilience.core import coupling
+    from tests.helpers import column, layer
+
+    provinces = QgsVectorLayer(f"{DATA / 'china_provinces.gpkg'}|layername=china_provinces", "p", "ogr")
+    assert provinces.setSubsetString("in_study = 1")
+    dev, _ = run_alg("developmentindex", {
+        "INPUT": provinces, "ID_FIELD": "code", "TABLE": f"{DATA / 'china_panel.gpkg'}|layername=indicators",
+        "TABLE_ID_FIELD": "code", "TABLE_PERIOD_FIELD": "year",
+        "TABLE_VALUE_FIELDS": ["fiber_km", "data_centres", "gdp_pc", "green_cover"],
+        "SUBSYSTEMS": "infra: fiber_km, data_centres; resil: gdp_pc, green_cover",
+        "OUTPUT": "TEMPORARY_OUTPUT", "WEIGHTS_TABLE": "TEMPORARY_OUTPUT"})
+    run_alg("couplingcoordination", {"INPUT": dev["OUTPUT"], "ID_FIELD": "code",
+                                             "OUTPUT": str(tmp_path / "cc.gpkg"), "SUMMARY": "TEMPORARY_OUTPUT"})
+    years = [str(y) for y in range(2013, 2021)]
+    graded = layer(tmp_path / "cc.gpkg")
+    grades = np.column_stack([column(graded, f"cc_grade_{y}") for y in years]).astype(int)
+    unreached = sorted(set(range(10)) - set(grades.ravel().tolist()))
+    assert unreached  # the test needs a grade no province reached
+    report = tmp_path / "report.html"
+    run_alg("studyreport", {"INPUT": str(tmp_path / "cc.gpkg"), "VARIABLE": "cc_d", "MAP_PERIODS": "2020",
+                            "REPORT": str(report)})
+    text = html.unescape(report.read_text(encoding="utf-8"))
+    header = re.search(r"<tr><th>period</th>(.*?)</tr>", text[text.index("<h2>Grades (cc_grade)</h2>"):]).group(1)
+    assert re.findall(r"<th>(.*?)</th>", header) == list(coupling.TEN_LEVEL_LABELS)
+    row = re.search(r"<tr><td>2020</td>(.*?)</tr>", text[text.index("<h2>Grades (cc_grade)</h2>"):]).group(1)
+    counts = [int(c) for c in re.findall(r"<td>(.*?)</td>", row)]
+    assert counts == np.bincount(grades[:, -1], minlength=10).tolist()
+    assert all(counts[c] == 0 for c in unreached if c not in grades[:, -1]) and "class 0" not in text

@@ -4,7 +4,7 @@ import numpy as np
 from qgis.core import QgsProcessingException, QgsProcessingParameterFeatureSource
 
 from ... import compat
-from ...core import moran
+from ...core import coupling, moran
 from ..base import Result, Tool
 from ..inputs.groups import GroupInput
 from ..inputs.layer import INPUT, LayerInput
@@ -234,6 +234,18 @@ def _lisa_sections(run, qlayer, layer, cells, map_periods):
     return [section(tr("Local clusters (LISA)"), *blocks)]
 
 
+def _grade_names(labels, k):
+    """The names of grade codes 0, 1, ...: the labels the layer holds
+    (``labels``: code -> label), and when they are those of a scheme of the
+    coupling coordination tool (ten or three levels), that scheme's labels
+    in full, so that a grade no region reached still has its name and its
+    place in the legend."""
+    for scheme in (coupling.TEN_LEVEL_LABELS, coupling.THREE_LEVEL_LABELS):
+        if labels and max(labels) < len(scheme) and all(scheme[c] == lab for c, lab in labels.items()):
+            return list(scheme)
+    return [labels.get(c, f"class {c}") for c in range(k)]
+
+
 def _grade_sections(run, qlayer, layer, stem, cells, map_periods):
     labels = {}
     for p, code_field, label_field in cells:
@@ -243,7 +255,8 @@ def _grade_sections(run, qlayer, layer, stem, cells, map_periods):
                 if c == c and lab is not None:
                     labels.setdefault(int(c), str(lab))
     k = int(max(labels) + 1) if labels else int(np.nanmax([np.nanmax(layer.columns[f]) for _, f, _ in cells]) + 1)
-    names = [labels.get(c, f"class {c}") for c in range(k)]
+    names = _grade_names(labels, k)
+    k = len(names)
     blocks = []
     for p, code_field, _ in cells:
         if p in map_periods:

@@ -26,13 +26,17 @@ mapping, a table that is not the empty one just created) is written
 through QGIS as before.
 """
 import os
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
 
 from qgis.core import QgsProcessingOutputLayerDefinition, QgsProviderRegistry
+
+try:
+    import sqlite3
+except ImportError:  # a Python built without SQLite: every output goes through QGIS
+    sqlite3 = None
 
 _COUNT_TRIGGERS = "trigger_%_feature_count_%"
 _RTREE_TRIGGERS = "rtree_%"
@@ -49,7 +53,10 @@ class WriteFailed(Exception):
 def destination(parameters, param_name, dest_id):
     """``(path, layer name)`` when the output ``dest_id`` is a GeoPackage on
     disk that QGIS writes afresh (not appended to with a field mapping),
-    else ``None``. The layer name is empty when the file's name gives it."""
+    else ``None`` (always without Python's ``sqlite3``). The layer name is
+    empty when the file's name gives it."""
+    if sqlite3 is None:
+        return None
     value = parameters.get(param_name)
     if isinstance(value, QgsProcessingOutputLayerDefinition) and value.useRemapping():
         return None

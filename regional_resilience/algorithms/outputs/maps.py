@@ -10,11 +10,11 @@ from qgis.core import (
     QgsRectangle,
 )
 from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
-from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
+from qgis.PyQt.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 
 from .styles import RENDERERS
 
-LEGEND_WIDTH = 190
+LEGEND_WIDTH = 190  # at least; wider when a legend text needs it
 
 
 def _image_format():
@@ -49,7 +49,13 @@ def render_map(layer, spec, field_name, title="", size=(560, 420), counts=None):
     layer = layer.clone()
     layer.setRenderer(renderer)
     width, height = size
-    image = QImage(QSize(width + LEGEND_WIDTH, height + 30), _image_format())
+    font = QFont()
+    font.setPointSize(9)
+    items = [(colour, label if counts is None else f"{label} ({counts.get(label, 0)})")
+             for colour, label in legend_items(spec, field_name)]
+    metrics = QFontMetrics(font)
+    legend_width = max([LEGEND_WIDTH] + [metrics.horizontalAdvance(text) + 44 for _, text in items])
+    image = QImage(QSize(width + legend_width, height + 30), _image_format())
     image.fill(QColor("white"))
     settings = QgsMapSettings()
     settings.setLayers([layer])
@@ -65,23 +71,20 @@ def render_map(layer, spec, field_name, title="", size=(560, 420), counts=None):
     job.start()
     job.waitForFinished()
     painter.translate(0, -30)
-    font = QFont()
-    font.setPointSize(11)
-    font.setBold(True)
-    painter.setFont(font)
+    title_font = QFont()
+    title_font.setPointSize(11)
+    title_font.setBold(True)
+    painter.setFont(title_font)
     painter.setPen(QColor("black"))
-    painter.drawText(QRectF(8, 4, width + LEGEND_WIDTH - 16, 24), int(_align_left()), title)
-    font.setBold(False)
-    font.setPointSize(9)
+    painter.drawText(QRectF(8, 4, width + legend_width - 16, 24), int(_align_left()), title)
     painter.setFont(font)
     y = 44
-    for colour, label in legend_items(spec, field_name):
+    for colour, text in items:
         painter.fillRect(QRectF(width + 10, y, 16, 12), QColor(colour))
         painter.setPen(QColor("#808080"))
         painter.drawRect(QRectF(width + 10, y, 16, 12))
         painter.setPen(QColor("black"))
-        text = label if counts is None else f"{label} ({counts.get(label, 0)})"
-        painter.drawText(QRectF(width + 32, y - 2, LEGEND_WIDTH - 36, 16), int(_align_left()), text)
+        painter.drawText(QRectF(width + 32, y - 2, legend_width - 36, 16), int(_align_left()), text)
         y += 18
     painter.end()
     return _png_bytes(image)
