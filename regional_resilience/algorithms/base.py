@@ -97,6 +97,8 @@ class Run:
         self.feedback = feedback
         self.steps = Steps(feedback, phases)
         self.memo = {}
+        #: (start, end) percent of the output being written (set by Tool)
+        self.output_span = None
 
     # typed parameter readers ------------------------------------------------
     def string(self, name):
@@ -186,6 +188,21 @@ class Result:
     report: list = field(default_factory=list)
 
 
+def output_spans(run, outputs, data, result):
+    """The write phase of the progress bar shared among ``outputs`` by the
+    values each writes (``out.size(run, data, result)``: rows x columns;
+    0 for what takes no time, or is not asked for)."""
+    sizes = [max(float(getattr(out, "size", lambda *a: 0)(run, data, result) or 0), 0.0) for out in outputs]
+    lo, hi = run.steps.span("write")
+    total = sum(sizes)
+    spans, at = [], lo
+    for size in sizes:
+        width = (hi - lo) * (size / total if total > 0 else 1.0 / max(len(outputs), 1))
+        spans.append((at, at + width))
+        at += width
+    return spans
+
+
 class Tool(RRAlgorithm):
     """A tool made of declarations: ``INPUTS`` (the layer first, then panel,
     groups, weights...), ``OPTIONS`` (the tool's own parameters),
@@ -209,8 +226,10 @@ class Tool(RRAlgorithm):
             result = self.compute(data, options, run)
             run.steps.done("compute")
             outputs = {}
-            for out in self.OUTPUTS:
+            for out, span in zip(self.OUTPUTS, output_spans(run, self.OUTPUTS, data, result)):
+                run.output_span = span
                 outputs.update(out.write(run, data, result))
+            run.output_span = None
             run.steps.done("write")
             return outputs
         finally:

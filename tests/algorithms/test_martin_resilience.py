@@ -214,3 +214,38 @@ def test_region_with_nothing_at_start_is_empty_with_a_warning(run_alg):
     # national 30 -> 32: dE = 2/30 * 10; index = (2 - 2/3) / (2/3) = 2
     assert first[1] == pytest.approx(2.0)
     assert "expected change is 0 for 1 region-pair(s): '1' (2000-2001)" in log
+
+
+def test_progress_moves_while_the_table_is_written(provider, tmp_path, monkeypatch):
+    """The write phase is shared among the outputs by the values each
+    writes, and the long table (3,840 rows, 12 columns: most of the
+    values) moves the bar as its batches go in, up to 100."""
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    from regional_resilience.algorithms.outputs import layer as out_layer
+    from regional_resilience.algorithms.support import Steps
+    from regional_resilience.algorithms.outputs import table as out_table
+
+    monkeypatch.setattr(out_table, "BATCH", 100)
+    monkeypatch.setattr(out_layer, "BATCH", 100)
+
+    class Recorded(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.values = []
+
+        def setProgress(self, progress):  # noqa: N802
+            super().setProgress(progress)
+            self.values.append(progress)
+
+    feedback = Recorded()
+    processing.run("regional_resilience:martinresilience", dict(
+        US_LONG, OUTPUT=str(tmp_path / "martin.gpkg"), RESILIENCE_TABLE=str(tmp_path / "table.gpkg")),
+        feedback=feedback)
+    values = feedback.values
+    assert values == sorted(values) and values[-1] == pytest.approx(100)
+    lo, hi = Steps(None).span("write")  # the write phase of the bar (85 to 100)
+    writing = sorted({v for v in values if lo < v < hi})
+    # the layer (48 polygons x 89 fields) took its small share, the table's 39 batches the rest
+    assert writing[0] < lo + 0.2 * (hi - lo) and len(writing) >= 39

@@ -48,7 +48,7 @@ def write_layer(run, param_name, data, columns, span=None):
     to the sink ``param_name``; ``span`` is the (start, end) percent of the
     progress bar. Returns the destination id of the output layer."""
     alg, parameters, feedback = run.alg, run.parameters, run.feedback
-    progress_start, progress_end = span or run.steps.span("write")
+    progress_start, progress_end = span or run.output_span or run.steps.span("write")
     if data.features is None:
         raise QgsProcessingException("Internal error: input features were not kept for the output.")
     new_names = {c.name.lower() for c in columns}
@@ -200,6 +200,13 @@ class LayerOutput:
                                                                createByDefault=False))
         else:
             alg.addParameter(QgsProcessingParameterFeatureSink(self.name, tr(self.label)))
+
+    def size(self, run, data, result):
+        """Values to write: features x fields (for the progress bar)."""
+        if self.optional and not run.is_set(self.name):
+            return 0
+        layer = data.layer
+        return layer.n * (len(layer.fields) + len(result.fields)) if layer is not None else 0
 
     def write(self, run, data, result):
         if self.optional and not run.is_set(self.name):

@@ -41,7 +41,7 @@ def write_table(run, param_name, specs, rows):
         if _skipped(alg, parameters, param_name):
             return None
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
-    batches = _batches(rows, specs)
+    batches = _with_progress(run, *_batches(rows, specs))
     where = gpkg_rows.destination(parameters, param_name, dest_id)
     if where is None:
         _add_features(run, param_name, sink, fields, batches)
@@ -57,16 +57,30 @@ def write_table(run, param_name, specs, rows):
 
 
 def _batches(rows, specs):
-    """The rows (lists of Python values) a batch at a time (at most ``BATCH``
-    rows, :func:`.columns.batch_rows`)."""
+    """The number of rows, and the rows (lists of Python values) a batch at
+    a time (at most ``BATCH`` rows, :func:`.columns.batch_rows`)."""
     step = batch_rows(len(specs), BATCH)
     if isinstance(rows, dict):
         rows = ColumnTable.of(rows)
     if isinstance(rows, ColumnTable):
-        return (_column_batch(rows, specs, start, min(rows.n, start + step))
-                for start in range(0, rows.n, step))
-    return ([[_python_scalar(v) for v in row] for row in rows[start:start + step]]
-            for start in range(0, len(rows), step))
+        return rows.n, (_column_batch(rows, specs, start, min(rows.n, start + step))
+                        for start in range(0, rows.n, step))
+    return len(rows), ([[_python_scalar(v) for v in row] for row in rows[start:start + step]]
+                       for start in range(0, len(rows), step))
+
+
+def _with_progress(run, n, batches):
+    """``batches``, the progress bar moved over the output's span as each
+    batch is taken (that is, once the one before is written)."""
+    span, feedback = run.output_span, run.feedback
+    if span is None or feedback is None or n == 0:
+        yield from batches
+        return
+    done = 0
+    for batch in batches:
+        yield batch
+        done += len(batch)
+        feedback.setProgress(span[0] + (span[1] - span[0]) * done / n)
 
 
 def _add_features(run, param_name, sink, fields, batches):
@@ -142,6 +156,15 @@ class TableOutput:
         param = QgsProcessingParameterFeatureSink(self.name, tr(self.label), type=compat.SOURCE_VECTOR_ANY,
                                                   optional=self.optional, createByDefault=True)
         alg.addParameter(param)
+
+    def size(self, run, data, result):
+        """Values to write: rows x columns (for the progress bar); 0 when not asked for."""
+        if self.optional and not run.is_set(self.name):
+            return 0
+        rows = result.tables.get(self.name, [])
+        n = rows.n if isinstance(rows, ColumnTable) else (
+            len(next(iter(rows.values()))) if isinstance(rows, dict) and rows else len(rows))
+        return n * len(result.tables.get(self.name + ":columns", self.columns))
 
     def write(self, run, data, result):
         rows = result.tables.get(self.name, [])
