@@ -50,3 +50,27 @@ def grid_layer(nx, ny, fields="v:double", values=None, crs="EPSG:3857", size=100
         feats.append(f)
     lyr.dataProvider().addFeatures(feats)
     return lyr
+
+
+_STUDY_COPY = []
+
+
+def study_provinces():
+    """The 31 provinces of the studies (``in_study = 1``) as a layer of a
+    copy of tests/data/china_provinces.gpkg, made once per session: QGIS's
+    OGR provider writes to a GeoPackage when a subset string is set on it
+    (its header's change counter), and the test data must not change."""
+    import atexit
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    if not _STUDY_COPY:
+        folder = Path(tempfile.mkdtemp(prefix="rr_study_"))
+        atexit.register(shutil.rmtree, folder, True)
+        target = folder / "china_provinces.gpkg"
+        shutil.copy(Path(__file__).parent / "data" / "china_provinces.gpkg", target)
+        _STUDY_COPY.append(target)
+    lyr = QgsVectorLayer(f"{_STUDY_COPY[0]}|layername=china_provinces", "provinces", "ogr")
+    assert lyr.isValid() and lyr.setSubsetString("in_study = 1") and lyr.featureCount() == 31
+    return lyr

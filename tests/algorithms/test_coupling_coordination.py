@@ -16,9 +16,8 @@ from qgis.core import QgsFeature, QgsProcessingException, QgsVectorLayer
 from regional_resilience.algorithms.inputs.layer import is_null
 from regional_resilience.core import coupling
 from tests.conftest import DATA
-from tests.helpers import column, grid_layer, rows
+from tests.helpers import column, grid_layer, rows, study_provinces
 
-PROVINCES = DATA / "china_provinces.gpkg"
 PANEL = DATA / "china_panel.gpkg"
 YEARS = list(range(2013, 2021))
 INDICATORS = ["fiber_km", "data_centres", "patents_5g", "gdp_pc", "unemployment", "green_cover"]
@@ -30,10 +29,7 @@ OUT = {"OUTPUT": "TEMPORARY_OUTPUT", "SUMMARY": "TEMPORARY_OUTPUT"}
 
 def provinces():
     """The 31 mainland provinces the panel covers."""
-    lyr = QgsVectorLayer(f"{PROVINCES}|layername=china_provinces", "provinces", "ogr")
-    assert lyr.isValid()
-    assert lyr.setSubsetString("in_study = 1") and lyr.featureCount() == 31
-    return lyr
+    return study_provinces()
 
 
 def _processing(alg_id, params):

@@ -8,15 +8,14 @@ import re
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from qgis.core import QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsProcessingException
 
 from regional_resilience.core.inequality import dagum_gini
 from tests.conftest import DATA
-from tests.helpers import column, grid_layer, layer, rows
+from tests.helpers import column, grid_layer, layer, rows, study_provinces
 from tests.references import reference
 
 MEXICO = str(DATA / "mexico.gpkg")
-CHINA = str(DATA / "china_provinces.gpkg")
 CHINA_PANEL = str(DATA / "china_panel.gpkg")
 YEARS = [str(y) for y in range(1940, 2010, 10)]
 FIELDS = [f"PCGDP{y}" for y in YEARS]
@@ -108,8 +107,7 @@ def test_mexico_decomposition_equals_core_and_pysal(run_alg, data_copy, tmp_path
 
 
 def china_arrays(variable):
-    provinces = QgsVectorLayer(CHINA, "provinces", "ogr")
-    provinces.setSubsetString("in_study = 1")
+    provinces = study_provinces()
     region = {f["code"]: f["region4"] for f in provinces.getFeatures()}
     panel = {}
     for r in rows(layer(f"{CHINA_PANEL}|layername=indicators")):

@@ -4,11 +4,11 @@ with labels, the categorized style once loaded, chaining after
 entropy-TOPSIS, and bad input refused with clear messages."""
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsProcessingException
 
 from regional_resilience.core.classify import classify
 from tests.conftest import DATA
-from tests.helpers import column, grid_layer, layer, rows
+from tests.helpers import column, grid_layer, layer, rows, study_provinces
 from tests.references import reference
 
 MEXICO = str(DATA / "mexico.gpkg")
@@ -189,9 +189,7 @@ def test_chained_after_entropy_topsis(run_alg):
     """TOPSIS closeness of China's provinces (synthetic panel 2013-2020),
     graded by name ('topsis_c'), no field picked."""
     mc = reference("mapclassify")
-    provinces = QgsVectorLayer(str(DATA / "china_provinces.gpkg"), "provinces", "ogr")
-    assert provinces.isValid()
-    provinces.setSubsetString("in_study = 1")
+    provinces = study_provinces()
     topsis, _ = run_alg("entropytopsis", {
         "INPUT": provinces, "ID_FIELD": "code", "TABLE": str(DATA / "china_panel.gpkg"),
         "TABLE_ID_FIELD": "code", "TABLE_PERIOD_FIELD": "year",

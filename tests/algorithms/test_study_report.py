@@ -52,13 +52,11 @@ def test_grades_of_a_coupling_scheme_keep_every_name(run_alg, tmp_path):
     import html
 
     import numpy as np
-    from qgis.core import QgsVectorLayer
 
     from regional_resilience.core import coupling
-    from tests.helpers import column, layer
+    from tests.helpers import column, layer, study_provinces
 
-    provinces = QgsVectorLayer(f"{DATA / 'china_provinces.gpkg'}|layername=china_provinces", "p", "ogr")
-    assert provinces.setSubsetString("in_study = 1")
+    provinces = study_provinces()
     dev, _ = run_alg("developmentindex", {
         "INPUT": provinces, "ID_FIELD": "code", "TABLE": f"{DATA / 'china_panel.gpkg'}|layername=indicators",
         "TABLE_ID_FIELD": "code", "TABLE_PERIOD_FIELD": "year",
