@@ -31,7 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qgis.core import QgsProcessingOutputLayerDefinition, QgsProviderRegistry
+from qgis.core import QgsProcessingException, QgsProcessingOutputLayerDefinition, QgsProviderRegistry
+
+from ..support import canceled_error, tr
 
 try:
     import sqlite3
@@ -195,6 +197,25 @@ def append(path, table, names, batches, is_canceled=None, timeout=5.0, layer=Non
         raise
     finally:
         con.close()
+
+
+def insert(feedback, path, table, names, batches, what="table", **layer):
+    """:func:`append` as the writers use it: False (nothing taken from
+    ``batches``) when the file is locked and QGIS must write the rows; a
+    refused row or a cancel raise the ``QgsProcessingException`` the user
+    sees. ``what``: "table" or "layer", for the message; ``layer``: the
+    ``layer`` and ``boxes`` of a layer."""
+    try:
+        done = append(path, table, names, batches,
+                      is_canceled=lambda: feedback is not None and feedback.isCanceled(), **layer)
+    except Unavailable:
+        return False
+    except WriteFailed as err:
+        raise QgsProcessingException(tr("Could not write the {what} {0} of {1}: {2}").format(
+            table, path, err, what=tr(what)))
+    if not done:
+        raise canceled_error()
+    return True
 
 
 def _index(con, layer, boxes):

@@ -25,11 +25,11 @@ from qgis.core import (
 
 from ... import compat
 from ..inputs.ogr_bulk import BulkFeatures
-from ..support import canceled_error, check_canceled, tr
+from ..support import check_canceled, tr
 from . import gpkg_geometry, gpkg_rows
 from .columns import batch_rows, column_array, rows as column_rows
 from .naming import period_field, safe_name  # noqa: F401 (re-exported: the writer's names)
-from .sink import add_batch, placer, reopened, reused_features
+from .sink import add_batch, placer, reopened, reused_features, with_progress
 
 BATCH = 5000
 
@@ -162,21 +162,9 @@ def _write_gpkg(run, where, features, keep, new_columns, out_fields, span):
             boxes.add(fids[start:stop][at], box)
             yield [[fid, blob, *row] for fid, blob, row in
                    zip(fids[start:stop].tolist(), blobs, column_rows(columns, start, stop))]
-            if feedback is not None:
-                feedback.setProgress(span[0] + (span[1] - span[0]) * stop / n)
 
-    try:
-        done = gpkg_rows.append(where[0], target.table, ["fid", target.column] + names, batches(),
-                                is_canceled=lambda: feedback is not None and feedback.isCanceled(),
-                                layer=target, boxes=boxes)
-    except gpkg_rows.Unavailable:
-        return False
-    except gpkg_rows.WriteFailed as err:
-        raise QgsProcessingException(tr("Could not write the layer {0} of {1}: {2}").format(
-            target.table, where[0], err))
-    if not done:
-        raise canceled_error()
-    return True
+    return gpkg_rows.insert(feedback, where[0], target.table, ["fid", target.column] + names,
+                            with_progress(feedback, span, n, batches()), "layer", layer=target, boxes=boxes)
 
 
 class LayerOutput:

@@ -27,6 +27,20 @@ def add_batch(sink, batch, alg, parameters, param_name):
         raise QgsProcessingException(alg.writeFeatureError(sink, parameters, param_name))
 
 
+def with_progress(feedback, span, n, batches):
+    """``batches`` (lists of rows, ``n`` rows in all), the progress bar moved
+    over ``span`` as each batch is taken (that is, once the one before is
+    written); as they are without a span or a feedback."""
+    if span is None or feedback is None or n == 0:
+        yield from batches
+        return
+    done = 0
+    for batch in batches:
+        yield batch
+        done += len(batch)
+        feedback.setProgress(span[0] + (span[1] - span[0]) * done / n)
+
+
 def reopened(alg, parameters, param_name, dest_id):
     """The output ``dest_id`` that QGIS has just created (and closed), open
     again as a layer, to add the features to: ``(layer, its provider)``."""

@@ -8,11 +8,11 @@ from qgis.core import (
 )
 
 from ... import compat
-from ..support import canceled_error, check_canceled, tr
+from ..support import check_canceled, tr
 from . import gpkg_rows
 from .columns import ColumnTable, batch_rows, column_array, rows as column_rows
 from .provenance import record_provenance
-from .sink import add_batch, placer, reopened, reused_features
+from .sink import add_batch, placer, reopened, reused_features, with_progress
 
 
 BATCH = 5000
@@ -41,7 +41,7 @@ def write_table(run, param_name, specs, rows):
         if _skipped(alg, parameters, param_name):
             return None
         raise QgsProcessingException(alg.invalidSinkError(parameters, param_name))
-    batches = _with_progress(run, *_batches(rows, specs))
+    batches = with_progress(run.feedback, run.output_span, *_batches(rows, specs))
     where = gpkg_rows.destination(parameters, param_name, dest_id)
     if where is None:
         _add_features(run, param_name, sink, fields, batches)
@@ -69,20 +69,6 @@ def _batches(rows, specs):
                        for start in range(0, len(rows), step))
 
 
-def _with_progress(run, n, batches):
-    """``batches``, the progress bar moved over the output's span as each
-    batch is taken (that is, once the one before is written)."""
-    span, feedback = run.output_span, run.feedback
-    if span is None or feedback is None or n == 0:
-        yield from batches
-        return
-    done = 0
-    for batch in batches:
-        yield batch
-        done += len(batch)
-        feedback.setProgress(span[0] + (span[1] - span[0]) * done / n)
-
-
 def _add_features(run, param_name, sink, fields, batches):
     """Hand the rows to a QGIS sink (or provider) as features."""
     pool = []
@@ -100,19 +86,7 @@ def _append_rows(run, where, names, batches):
     or the file is locked, and QGIS must write them."""
     path, layer_name = where
     table = gpkg_rows.empty_table(path, layer_name, names)
-    if table is None:
-        return False
-    feedback = run.feedback
-    try:
-        done = gpkg_rows.append(path, table, names, batches,
-                                is_canceled=lambda: feedback is not None and feedback.isCanceled())
-    except gpkg_rows.Unavailable:
-        return False
-    except gpkg_rows.WriteFailed as err:
-        raise QgsProcessingException(tr("Could not write the table {0} of {1}: {2}").format(table, path, err))
-    if not done:
-        raise canceled_error()
-    return True
+    return table is not None and gpkg_rows.insert(run.feedback, path, table, names, batches)
 
 
 def _column_batch(table, specs, start, stop):
